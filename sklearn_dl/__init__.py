@@ -1,0 +1,11 @@
+"""Deep networks as first-class scikit-learn estimators.
+
+Keras and TensorFlow are imported lazily: importing :mod:`sklearn_dl` stays
+cheap, and a network's backend is loaded only when one is built or loaded.
+"""
+
+__version__ = "0.1.0"
+
+from sklearn_dl.wrappers import KerasClassifier, KerasRegressor
+
+__all__ = ["KerasClassifier", "KerasRegressor", "__version__"]

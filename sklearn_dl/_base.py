@@ -1,0 +1,420 @@
+"""The estimator core shared by every network in sklearn_dl.
+
+:class:`BaseKerasEstimator` implements scikit-learn's estimator protocol once:
+parameter validation, data validation and meta-data, target encoding hooks,
+seeding, build → compile → fit, ``warm_start`` / ``partial_fit``, ``history_``
+and a fast predict path. A network family only says how to build its Keras
+model (:meth:`BaseKerasEstimator._build_keras_model`).
+"""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import (  # the standard for third-party estimators
+    HasMethods,
+    Interval,
+    StrOptions,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklearn_dl._keras import import_keras
+from sklearn_dl._keras_objects import (
+    make_callbacks,
+    make_loss,
+    make_metrics,
+    make_optimizer,
+)
+from sklearn_dl._random import seed_from_random_state, seeded
+from sklearn_dl._routing import ROUTING_PREFIXES, accepted_names, route_params
+from sklearn_dl._sample_weight import (
+    apply_sample_weight,
+    canonical_order,
+    check_sample_weight,
+)
+
+# Model.fit arguments the estimator sets itself, with the parameter to use.
+_MANAGED_FIT_ARGUMENTS = {
+    "x": "X in fit(X, y)",
+    "y": "y in fit(X, y)",
+    "sample_weight": "sample_weight in fit(X, y, sample_weight)",
+    "batch_size": "the `batch_size` parameter",
+    "epochs": "the `epochs` parameter",
+    "verbose": "the `verbose` parameter",
+    "callbacks": "the `callbacks` parameter",
+    "validation_split": "the `validation_split` parameter",
+    "shuffle": "the `shuffle` parameter",
+    "class_weight": "the `class_weight` parameter",
+    "initial_epoch": "warm_start / partial_fit (epochs continue automatically)",
+}
+
+#: Rows per call on the predict path when ``predict__batch_size`` is not set.
+DEFAULT_PREDICT_BATCH_SIZE = 256
+
+
+class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
+    """Core of every sklearn_dl network (not used directly).
+
+    Subclasses define ``__init__`` with their parameters (at least
+    ``optimizer``, ``loss``, ``metrics``, ``batch_size``, ``epochs``,
+    ``verbose``, ``callbacks``, ``validation_split``, ``shuffle``,
+    ``random_state`` and ``warm_start``) and implement
+    :meth:`_build_keras_model`. Classifier and regressor behaviour (target
+    encoding and decoding) comes from the ``_fit_targets`` /
+    ``_encode_targets`` / ``_check_outputs`` hooks.
+    """
+
+    _parameter_constraints: dict = {
+        "optimizer": [str, type, HasMethods(["apply_gradients"])],
+        "loss": [str, callable, None],
+        "metrics": [list, tuple, None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
+        "callbacks": [list, tuple, dict, None],
+        "validation_split": [Interval(Real, 0, 1, closed="left")],
+        "shuffle": ["boolean"],
+        "run_eagerly": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    # ------------------------------------------------------------------ hooks
+    @abstractmethod
+    def _build_keras_model(
+        self, meta: dict[str, Any], compile_kwargs: dict[str, Any]
+    ) -> Any:
+        """Return the Keras model to train (compiled or not).
+
+        Parameters
+        ----------
+        meta : dict
+            What the data says about the model (see :meth:`_meta`).
+        compile_kwargs : dict
+            Fresh ``optimizer``, ``loss`` and ``metrics`` for ``compile``.
+
+        Returns
+        -------
+        keras.Model
+            The model.
+        """
+
+    @abstractmethod
+    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
+        """Learn the target space (classes, number of outputs) from ``y``."""
+
+    @abstractmethod
+    def _default_loss(self, n_units: int | None) -> Any:
+        """Loss used when ``loss`` is None (``n_units`` None: before build)."""
+
+    @abstractmethod
+    def _check_outputs(self, n_units: int, loss: Any) -> None:
+        """Check the model's output size against the targets; pick encodings."""
+
+    @abstractmethod
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        """Encode ``y`` for the network."""
+
+    @abstractmethod
+    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
+        """Validate X and y together (classifier vs regressor rules)."""
+
+    # ------------------------------------------------------------ parameters
+    def _routed(self, prefix: str) -> dict[str, Any]:
+        """The ``<prefix>__*`` parameters, prefix removed (a new dict)."""
+        return route_params(self.get_params(deep=False), prefix)
+
+    def _compile_kwargs(self) -> dict[str, Any]:
+        """Fresh compile arguments built from the parameters."""
+        loss = self.loss if self.loss is not None else self._default_loss(None)
+        compile_kwargs = {
+            "optimizer": make_optimizer(self.optimizer, self._routed("optimizer")),
+            "loss": make_loss(loss, self._routed("loss")),
+            "metrics": make_metrics(self.metrics, self._routed("metrics")),
+        }
+        if self.run_eagerly:
+            compile_kwargs["run_eagerly"] = True
+        extra = self._routed("compile")
+        valid, _ = accepted_names(import_keras().Model.compile)
+        _reject_unknown(extra, valid - {"self"}, "compile", "Model.compile")
+        return {**compile_kwargs, **extra}
+
+    def _fit_kwargs(self, fit_params: dict[str, Any]) -> dict[str, Any]:
+        """Keras ``fit`` arguments from ``fit__*`` and fit-time parameters."""
+        extra = {**self._routed("fit"), **fit_params}
+        for key in extra:
+            if key in _MANAGED_FIT_ARGUMENTS:
+                raise ValueError(
+                    f"Model.fit argument {key!r} is set by the estimator; use "
+                    f"{_MANAGED_FIT_ARGUMENTS[key]} instead."
+                )
+        valid, _ = accepted_names(import_keras().Model.fit)
+        _reject_unknown(extra, valid - {"self"}, "fit", "Model.fit")
+        return extra
+
+    def _predict_batch_size(self) -> int:
+        """Rows per call on the predict path."""
+        routed = self._routed("predict")
+        _reject_unknown(routed, {"batch_size"}, "predict", "predict")
+        return int(routed.get("batch_size", DEFAULT_PREDICT_BATCH_SIZE))
+
+    # ------------------------------------------------------------------ data
+    def _validate_training_data(self, X: Any, y: Any, reset: bool) -> tuple:
+        """Validate X and y; with ``reset`` learn X's sample shape."""
+        X, y = self._validate_targets(X, y, reset=reset)
+        self._check_sample_shape(X, reset=reset)
+        return X, y
+
+    def _validate_X(self, X: Any) -> np.ndarray:
+        """Validate X at predict time: features and sample shape as in fit."""
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
+        self._check_sample_shape(X, reset=False)
+        return X
+
+    def _check_sample_shape(self, X: np.ndarray, reset: bool) -> None:
+        """Record (``reset``) or check the shape of one sample of X."""
+        if reset:
+            self.X_shape_ = X.shape
+        elif X.shape[1:] != tuple(self.X_shape_[1:]):
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but "
+                f"{type(self).__name__} was fitted on samples of shape "
+                f"{tuple(self.X_shape_[1:])}."
+            )
+
+    def _meta(self) -> dict[str, Any]:
+        """What a model builder may want to know about the data.
+
+        Returns
+        -------
+        dict
+            Fitted attributes describing X and y (``n_features_in_``,
+            ``X_shape_``, ``X_dtype_``, ``n_outputs_``, ``target_type_``, and
+            for classifiers ``classes_`` and ``n_classes_``).
+        """
+        names = (
+            "n_features_in_",
+            "feature_names_in_",
+            "X_shape_",
+            "X_dtype_",
+            "y_dtype_",
+            "target_type_",
+            "n_outputs_",
+            "n_outputs_expected_",
+            "classes_",
+            "n_classes_",
+        )
+        return {name: getattr(self, name) for name in names if hasattr(self, name)}
+
+    # ------------------------------------------------------------------- fit
+    def fit(
+        self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any
+    ) -> BaseKerasEstimator:
+        """Build (or, with ``warm_start``, keep) the network and train it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Training samples: rows of features, or n-D samples (images
+            ``(n, H, W, C)``, sequences ``(n, T, F)``).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights. An integer weight is equivalent to
+            repeating the sample; zero-weight samples are left out.
+        **fit_params : dict
+            Extra arguments for Keras's ``Model.fit`` (e.g.
+            ``validation_data``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            fit_params=fit_params,
+            warm=self.warm_start,
+            epochs=self.epochs,
+        )
+
+    def _fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any,
+        fit_params: dict[str, Any],
+        warm: bool,
+        epochs: int,
+        classes: Any = None,
+    ) -> BaseKerasEstimator:
+        """Shared body of :meth:`fit` and ``partial_fit``."""
+        self._validate_params()
+        reset = not (warm and self.__sklearn_is_fitted__())
+        input_dtype = getattr(X, "dtype", None)
+        X, y = self._validate_training_data(X, y, reset=reset)
+        weights = check_sample_weight(sample_weight, X.shape[0])
+        fit_kwargs = self._fit_kwargs(fit_params)
+        X, y, weights = apply_sample_weight(X, y, weights)
+        done_epochs = 0 if reset else len(self.history_.get("loss", []))
+        base_seed = seed_from_random_state(self.random_state)
+        seed = None if base_seed is None else base_seed + done_epochs
+        with seeded(seed):
+            if reset:
+                self.X_dtype_ = np.dtype(input_dtype or X.dtype)
+                self._fit_targets(y, classes)
+                self._initialize_model(X[:1])
+                self.history_ = {}
+            y_encoded = self._encode_targets(y)
+            if self.shuffle and not self.validation_split:
+                # Keras shuffles anyway: make the result independent of row order.
+                order = canonical_order(X, y_encoded, weights)
+                X, y_encoded = X[order], y_encoded[order]
+                weights = None if weights is None else weights[order]
+            if "validation_data" in fit_kwargs:
+                fit_kwargs["validation_data"] = self._encode_validation_data(
+                    fit_kwargs["validation_data"]
+                )
+            history = self.model_.fit(
+                X,
+                y_encoded,
+                sample_weight=weights,
+                batch_size=self.batch_size,
+                epochs=done_epochs + epochs,
+                initial_epoch=done_epochs,
+                verbose=self.verbose,
+                callbacks=make_callbacks(self.callbacks, self._routed("callbacks")),
+                validation_split=self.validation_split,
+                shuffle=self.shuffle,
+                class_weight=self._keras_class_weight(y),
+                **fit_kwargs,
+            )
+        for name, values in history.history.items():
+            self.history_.setdefault(name, []).extend(float(v) for v in values)
+        return self
+
+    def _initialize_model(self, sample: np.ndarray) -> None:
+        """Build and compile a new model from the parameters and meta.
+
+        ``sample`` (one training row) builds models that have no Input
+        layer, so their output size is known.
+        """
+        keras = import_keras()
+        compile_kwargs = self._compile_kwargs()
+        model = self._build_keras_model(self._meta(), compile_kwargs)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"The model builder of {type(self).__name__} must return a "
+                f"keras.Model; it returned {type(model).__name__}."
+            )
+        n_units = output_units(model, sample)
+        if not model.compiled:
+            if self.loss is None:
+                compile_kwargs["loss"] = self._default_loss(n_units)
+            model.compile(**compile_kwargs)
+        self._check_outputs(n_units, model.loss)
+        self.model_ = model
+
+    def _keras_class_weight(self, y: np.ndarray) -> dict[int, float] | None:
+        """Class weights keyed by encoded class index (classifiers only)."""
+        return None
+
+    def _encode_validation_data(self, data: Any) -> tuple:
+        """Validate and encode a ``validation_data`` tuple like the training data."""
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError(
+                "validation_data must be a tuple (X_val, y_val) or "
+                "(X_val, y_val, sample_weight_val)."
+            )
+        X_val, y_val = self._validate_training_data(data[0], data[1], reset=False)
+        encoded = (X_val, self._encode_targets(y_val))
+        if len(data) == 3:
+            encoded += (check_sample_weight(data[2], X_val.shape[0]),)
+        return encoded
+
+    # --------------------------------------------------------------- predict
+    def _predict_outputs(self, X: Any) -> np.ndarray:
+        """Run the network on X without Keras's per-call data pipeline.
+
+        ``Model.predict`` builds a data pipeline on every call (~150 ms even
+        for 5 rows); scikit-learn predicts constantly, so rows are fed in
+        batches to the compiled ``predict_on_batch`` instead.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X)
+        batch_size = self._predict_batch_size()
+        outputs = [
+            np.asarray(self.model_.predict_on_batch(X[start : start + batch_size]))
+            for start in range(0, X.shape[0], batch_size)
+        ]
+        return np.concatenate(outputs, axis=0)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Tell whether a model has been fitted.
+
+        Returns
+        -------
+        bool
+            True once :meth:`fit` or ``partial_fit`` has run.
+        """
+        return hasattr(self, "model_")
+
+    def __sklearn_tags__(self):
+        """Estimator tags: n-D numeric input, no NaN, no sparse.
+
+        Returns
+        -------
+        sklearn.utils.Tags
+            The tags.
+        """
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def output_units(model: Any, sample: np.ndarray) -> int:
+    """Size of the last axis of a single-output model's output.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with one output.
+    sample : ndarray
+        One input row, used to build a model that has no Input layer.
+
+    Returns
+    -------
+    int
+        The number of output units.
+    """
+    outputs = getattr(model, "outputs", None) if model.built else None
+    if not outputs:
+        outputs = model(sample)
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if len(outputs) != 1:
+        raise ValueError(
+            f"The model has {len(outputs)} outputs; sklearn_dl estimators "
+            "train models with exactly one output."
+        )
+    return int(outputs[0].shape[-1])
+
+
+def _reject_unknown(
+    routed: dict[str, Any], valid: set[str], prefix: str, target: str
+) -> None:
+    """Raise for the first routed key that ``target`` does not accept."""
+    from sklearn_dl._routing import unknown_parameter_error
+
+    for key in routed:
+        if key not in valid:
+            raise unknown_parameter_error(f"{prefix}__{key}", valid, target)
+
+
+__all__ = ["ROUTING_PREFIXES", "BaseKerasEstimator"]
