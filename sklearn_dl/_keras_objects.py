@@ -12,7 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sklearn_dl._keras import import_keras
-from sklearn_dl._routing import accepted_names, unknown_parameter_error
+from sklearn_dl._routing import (
+    accepted_names,
+    accepted_names_in_hierarchy,
+    unknown_parameter_error,
+)
 
 # Keras's short loss names whose class name is not their CamelCase form.
 _LOSS_ALIASES = {
@@ -42,6 +46,12 @@ def _construct(cls: type, kwargs: Mapping[str, Any], prefix: str) -> Any:
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as error:
+        known = accepted_names_in_hierarchy(cls)
+        for key in kwargs:
+            if key not in known:
+                raise unknown_parameter_error(
+                    f"{prefix}__{key}", known, cls.__name__
+                ) from error
         raise ValueError(
             f"Could not build {cls.__name__} from the routed parameters "
             f"{sorted(f'{prefix}__{key}' for key in kwargs)}: {error}"

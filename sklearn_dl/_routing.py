@@ -96,6 +96,32 @@ def accepted_names(func: Callable[..., Any]) -> tuple[set[str], bool]:
     return names, takes_var_keyword
 
 
+def accepted_names_in_hierarchy(cls: type) -> set[str]:
+    """Keyword names accepted by ``cls`` or any base class's ``__init__``.
+
+    Keras classes forward ``**kwargs`` to their bases; the union of the
+    signatures is what they really accept.
+
+    Parameters
+    ----------
+    cls : type
+        A class.
+
+    Returns
+    -------
+    set of str
+        The union of the keyword names of every ``__init__`` in the MRO.
+    """
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass) and klass is not object:
+            try:
+                names |= accepted_names(klass.__init__)[0]
+            except (TypeError, ValueError):  # builtins without a signature
+                continue
+    return names - {"self"}
+
+
 def unknown_parameter_error(key: str, valid: Iterable[str], target: str) -> ValueError:
     """Build the error for a routed key that ``target`` does not accept.
 
@@ -113,8 +139,9 @@ def unknown_parameter_error(key: str, valid: Iterable[str], target: str) -> Valu
     ValueError
         An exception naming the key, the target and close matches.
     """
-    bare_key = key.partition("__")[2] or key
+    bare_key = key.rpartition("__")[2] or key
     close = difflib.get_close_matches(bare_key, sorted(valid), n=3)
+    close += [name for name in sorted(valid) if bare_key in name and name not in close]
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     return ValueError(
         f"Parameter {key!r} was routed to {target}, which does not accept "

@@ -1,0 +1,26 @@
+"""Transformers that prepare images and series for networks.
+
+None of them imports Keras: they are plain scikit-learn transformers that can
+sit in any :class:`~sklearn.pipeline.Pipeline` in front of a network.
+
+- :class:`PixelScaler`: the fixed pixel rule ``x / 255`` (or to ``[-1, 1]``).
+- :class:`ImageReshaper`: flat rows to images with a channel axis, and back.
+- :class:`WindowMaker`: each row of a series to the window ending there.
+- :func:`sliding_windows`, :func:`make_supervised_windows`: the book's
+  windows of a series, as zero-copy views.
+"""
+
+from sklearn_dl.preprocessing._images import ImageReshaper, PixelScaler
+from sklearn_dl.preprocessing._windows import (
+    WindowMaker,
+    make_supervised_windows,
+    sliding_windows,
+)
+
+__all__ = [
+    "ImageReshaper",
+    "PixelScaler",
+    "WindowMaker",
+    "make_supervised_windows",
+    "sliding_windows",
+]
