@@ -6,6 +6,7 @@ cheap, and a network's backend is loaded only when one is built or loaded.
 
 __version__ = "0.1.0"
 
+from sklearn_dl._model_pool import set_model_reuse
 from sklearn_dl.wrappers import KerasClassifier, KerasRegressor
 
-__all__ = ["KerasClassifier", "KerasRegressor", "__version__"]
+__all__ = ["KerasClassifier", "KerasRegressor", "__version__", "set_model_reuse"]

@@ -29,6 +29,13 @@ from sklearn_dl._keras_objects import (
     make_metrics,
     make_optimizer,
 )
+from sklearn_dl._model_pool import (
+    POOL,
+    architecture_key,
+    lend,
+    model_reuse_enabled,
+    transplant,
+)
 from sklearn_dl._random import seed_from_random_state, seeded
 from sklearn_dl._routing import ROUTING_PREFIXES, accepted_names, route_params
 from sklearn_dl._sample_weight import (
@@ -156,6 +163,13 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         _reject_unknown(extra, valid - {"self"}, "fit", "Model.fit")
         return extra
 
+    def _make_callbacks(self) -> list[Any]:
+        """Fresh Keras callbacks for one fit, from ``callbacks`` and ``callbacks__*``.
+
+        Networks with callbacks of their own (early stopping) extend the list.
+        """
+        return make_callbacks(self.callbacks, self._routed("callbacks"))
+
     def _predict_batch_size(self) -> int:
         """Rows per call on the predict path."""
         routed = self._routed("predict")
@@ -272,33 +286,62 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 self._fit_targets(y, classes)
                 self._initialize_model(X[:1])
                 self.history_ = {}
-            y_encoded = self._encode_targets(y)
-            if self.shuffle and not self.validation_split:
-                # Keras shuffles anyway: make the result independent of row order.
-                order = canonical_order(X, y_encoded, weights)
-                X, y_encoded = X[order], y_encoded[order]
-                weights = None if weights is None else weights[order]
             if "validation_data" in fit_kwargs:
                 fit_kwargs["validation_data"] = self._encode_validation_data(
                     fit_kwargs["validation_data"]
                 )
-            history = self.model_.fit(
-                X,
-                y_encoded,
-                sample_weight=weights,
-                batch_size=self.batch_size,
-                epochs=done_epochs + epochs,
-                initial_epoch=done_epochs,
-                verbose=self.verbose,
-                callbacks=make_callbacks(self.callbacks, self._routed("callbacks")),
-                validation_split=self.validation_split,
-                shuffle=self.shuffle,
-                class_weight=self._keras_class_weight(y),
-                **fit_kwargs,
+            arguments = self._model_fit_arguments(
+                {
+                    "x": X,
+                    "y": self._encode_targets(y),
+                    "sample_weight": weights,
+                    "batch_size": self.batch_size,
+                    "epochs": done_epochs + epochs,
+                    "initial_epoch": done_epochs,
+                    "verbose": self.verbose,
+                    "callbacks": self._make_callbacks(),
+                    "validation_split": self.validation_split,
+                    "shuffle": self.shuffle,
+                    "class_weight": self._keras_class_weight(y),
+                    **fit_kwargs,
+                }
             )
+            if arguments["shuffle"] and not arguments["validation_split"]:
+                # Keras shuffles anyway: make the result independent of row order.
+                order = canonical_order(
+                    arguments["x"], arguments["y"], arguments["sample_weight"]
+                )
+                for key in ("x", "y", "sample_weight"):
+                    if arguments[key] is not None:
+                        arguments[key] = arguments[key][order]
+            history = self.model_.fit(**arguments)
         for name, values in history.history.items():
             self.history_.setdefault(name, []).extend(float(v) for v in values)
         return self
+
+    def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Have the last word on the arguments of ``Model.fit`` (a hook).
+
+        ``arguments`` holds everything the core passes to ``Model.fit``:
+        ``x``, the encoded ``y``, ``sample_weight``, ``batch_size``,
+        ``epochs``, ``shuffle``, ``callbacks``, ``validation_split`` ... and
+        the routed ``fit__*`` arguments. A network that needs its training
+        data in a special form (a stateful recurrent network pads it to full
+        batches and keeps the row order) returns a changed copy. Rows are put
+        in a canonical order afterwards only when the returned ``shuffle`` is
+        true.
+
+        Parameters
+        ----------
+        arguments : dict
+            Keyword arguments for ``Model.fit``.
+
+        Returns
+        -------
+        dict
+            The arguments to use (by default ``arguments`` unchanged).
+        """
+        return arguments
 
     def _initialize_model(self, sample: np.ndarray) -> None:
         """Build and compile a new model from the parameters and meta.
@@ -307,6 +350,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         layer, so their output size is known.
         """
         keras = import_keras()
+        self._release_model()
         compile_kwargs = self._compile_kwargs()
         model = self._build_keras_model(self._meta(), compile_kwargs)
         if not isinstance(model, keras.Model):
@@ -320,7 +364,41 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 compile_kwargs["loss"] = self._default_loss(n_units)
             model.compile(**compile_kwargs)
         self._check_outputs(n_units, model.loss)
-        self.model_ = model
+        self.model_ = self._reuse_pooled_model(model)
+
+    def _reuse_pooled_model(self, fresh: Any) -> Any:
+        """Swap a freshly built model for an idle compiled one of the same kind.
+
+        The pooled model receives ``fresh``'s exact state (see
+        :mod:`sklearn_dl._model_pool`), so training gives identical results
+        without tracing Keras's functions again.
+        """
+        key = architecture_key(fresh) if model_reuse_enabled() else None
+        if key is None:
+            return fresh
+        pooled = POOL.take(key)
+        model = pooled if pooled is not None and transplant(fresh, pooled) else fresh
+        self._model_loan = lend(self, key, model)
+        return model
+
+    def _release_model(self) -> None:
+        """Give a pooled model back before a refit replaces it."""
+        loan = self.__dict__.pop("_model_loan", None)
+        if loan is not None:
+            del self.model_
+            loan()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """State for pickling and copying; a copy owns its model outright.
+
+        Returns
+        -------
+        dict
+            The instance's attributes, without the pool loan.
+        """
+        state = super().__getstate__()
+        state.pop("_model_loan", None)
+        return state
 
     def _keras_class_weight(self, y: np.ndarray) -> dict[int, float] | None:
         """Class weights keyed by encoded class index (classifiers only)."""

@@ -1,0 +1,1 @@
+"""Side-by-side speed scripts (run with ``python -m benchmarks.<name>``)."""
