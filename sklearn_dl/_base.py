@@ -52,7 +52,6 @@ _MANAGED_FIT_ARGUMENTS = {
     "batch_size": "the `batch_size` parameter",
     "epochs": "the `epochs` parameter",
     "verbose": "the `verbose` parameter",
-    "callbacks": "the `callbacks` parameter",
     "validation_split": "the `validation_split` parameter",
     "shuffle": "the `shuffle` parameter",
     "class_weight": "the `class_weight` parameter",
@@ -242,7 +241,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             repeating the sample; zero-weight samples are left out.
         **fit_params : dict
             Extra arguments for Keras's ``Model.fit`` (e.g.
-            ``validation_data``).
+            ``validation_data``); ``callbacks`` given here are added to
+            those of the ``callbacks`` parameter (copied, like those, so
+            concurrent fits never share one).
 
         Returns
         -------

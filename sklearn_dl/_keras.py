@@ -17,6 +17,11 @@ def quiet_backend_logs() -> None:
     os.environ.setdefault("GLOG_minloglevel", "2")
 
 
+#: Set to "1" (the command line does) to hide the backend's start-up lines in
+#: this process and in the worker processes it starts.
+QUIET_STARTUP_VARIABLE = "SKLEARN_DL_QUIET_STARTUP"
+
+
 @cache
 def import_keras() -> ModuleType:
     """Import and return the :mod:`keras` module.
@@ -27,6 +32,45 @@ def import_keras() -> ModuleType:
         The imported :mod:`keras` package (Keras 3).
     """
     quiet_backend_logs()
+    if os.environ.get(QUIET_STARTUP_VARIABLE) == "1":
+        return import_keras_quietly()
     import keras
 
+    return keras
+
+
+@cache
+def import_keras_quietly() -> ModuleType:
+    """Import Keras with the backend's start-up messages hidden.
+
+    TensorFlow writes some start-up lines (oneDNN, CUDA probing) straight to
+    the process's standard error before any log level applies; the command
+    line hides them by pointing file descriptor 2 elsewhere while Keras is
+    imported and its first operation runs. They are shown if that fails.
+
+    Returns
+    -------
+    module
+        The imported :mod:`keras` package.
+    """
+    import sys
+    import tempfile
+
+    quiet_backend_logs()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import keras
+
+            keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
+        except BaseException:
+            os.dup2(saved, 2)
+            captured.seek(0)
+            sys.stderr.write(captured.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
     return keras
