@@ -6,16 +6,7 @@ import os
 from functools import cache
 from types import ModuleType
 
-
-def quiet_backend_logs() -> None:
-    """Hide TensorFlow's C++ start-up log noise unless the user chose a level.
-
-    Only environment defaults are set, so a value the user exported wins.
-    """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("GLOG_minloglevel", "2")
-
+from sklearn_dl._backend import configure_imported_backend, prepare_environment
 
 #: Set to "1" (the command line does) to hide the backend's start-up lines in
 #: this process and in the worker processes it starts.
@@ -31,11 +22,12 @@ def import_keras() -> ModuleType:
     module
         The imported :mod:`keras` package (Keras 3).
     """
-    quiet_backend_logs()
+    prepare_environment()
     if os.environ.get(QUIET_STARTUP_VARIABLE) == "1":
         return import_keras_quietly()
     import keras
 
+    configure_imported_backend()
     return keras
 
 
@@ -56,7 +48,7 @@ def import_keras_quietly() -> ModuleType:
     import sys
     import tempfile
 
-    quiet_backend_logs()
+    prepare_environment()
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as captured:
@@ -64,6 +56,7 @@ def import_keras_quietly() -> ModuleType:
         try:
             import keras
 
+            configure_imported_backend()
             keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
         except BaseException:
             os.dup2(saved, 2)

@@ -40,3 +40,16 @@ def test_code_block_pattern_finds_blocks():
         assert python_blocks(page) == ["x = 1\n", "y = 2\n"]
     finally:
         page.unlink()
+
+
+def test_api_reference_is_up_to_date():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "build_api.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

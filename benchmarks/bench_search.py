@@ -1,0 +1,284 @@
+"""The reference grid search, per-fit overhead, parallel speedup and memory.
+
+Run ``python -m benchmarks.bench_search [--quick] [--json PATH]``. Every side
+runs in this one process, interleaved, so ratios hold on a noisy machine.
+
+P1  reference search: digits (X / 16, float32), a dense net with one hidden
+    layer, grid hidden units (32, 64, 128) x learning rate (1e-3, 1e-2),
+    3-fold, 5 epochs, batch 64, refit. sklearn_dl vs scikeras and Keras's
+    ``keras.wrappers`` (when installed, the ``compare`` extra) and a raw
+    Keras loop. Target: >= 4x faster than the best peer, best score within
+    0.02.
+P4  per-fit overhead: one small fit + score (3 epochs), as a search makes
+    it (same architecture fitted before), vs raw Keras building afresh.
+    Target: <= 0.35 s on a 2-core machine.
+P6  the P1 search with ``n_jobs=2`` vs ``n_jobs=1`` (workers started
+    beforehand, as they stay between searches). Target: >= 1.6x.
+Also: resident memory added per fit over a series of fits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import time
+from functools import partial
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+from benchmarks._timing import print_table
+from sklearn_dl import KerasClassifier
+from sklearn_dl._backend_info import configured_backend
+from sklearn_dl._keras import import_keras
+
+GRID_UNITS = (32, 64, 128)
+GRID_RATES = (1e-3, 1e-2)
+EPOCHS, BATCH_SIZE, FOLDS = 5, 64, 3
+
+
+def reference_data() -> tuple[np.ndarray, np.ndarray]:
+    """Digits scaled to [0, 1] as float32, and their labels."""
+    X, y = load_digits(return_X_y=True)
+    return (X / 16).astype(np.float32), y
+
+
+def dense_model(
+    hidden: int = 32,
+    learning_rate: float = 1e-3,
+    compiled: bool = False,
+    loss: str = "sparse_categorical_crossentropy",
+):
+    """The reference network; compiled with Adam and ``loss`` when ``compiled``."""
+    keras = import_keras()
+    model = keras.Sequential(
+        [
+            keras.Input((64,)),
+            keras.layers.Dense(hidden, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    if compiled:
+        model.compile(keras.optimizers.Adam(learning_rate), loss, metrics=["accuracy"])
+    return model
+
+
+def _sklearn_dl_builder(meta, hidden=32):
+    return dense_model(hidden)
+
+
+def search_sklearn_dl(X, y, n_jobs: int = 1) -> float:
+    """P1 with sklearn_dl; returns the best mean CV accuracy."""
+    clf = KerasClassifier(
+        _sklearn_dl_builder,
+        optimizer="adam",
+        epochs=EPOCHS,
+        batch_size=BATCH_SIZE,
+        random_state=0,
+    )
+    grid = {"model__hidden": GRID_UNITS, "optimizer__learning_rate": GRID_RATES}
+    return GridSearchCV(clf, grid, cv=FOLDS, n_jobs=n_jobs).fit(X, y).best_score_
+
+
+def search_raw_keras(X, y) -> float:
+    """P1 written by hand: build, compile, fit, evaluate each fold, then refit."""
+    folds = list(StratifiedKFold(FOLDS).split(X, y))
+    best_score, best = -1.0, None
+    for hidden in GRID_UNITS:
+        for rate in GRID_RATES:
+            scores = []
+            for train, test in folds:
+                model = dense_model(hidden, rate, compiled=True)
+                model.fit(
+                    X[train], y[train], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0
+                )
+                scores.append(model.evaluate(X[test], y[test], verbose=0)[1])
+            if np.mean(scores) > best_score:
+                best_score, best = float(np.mean(scores)), (hidden, rate)
+    model = dense_model(*best, compiled=True)
+    model.fit(X, y, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    return best_score
+
+
+def _peer_builder(hidden=32, learning_rate=1e-3):
+    return dense_model(hidden, learning_rate, compiled=True)
+
+
+def search_scikeras(X, y) -> float:
+    """P1 with scikeras's KerasClassifier."""
+    from scikeras.wrappers import KerasClassifier as ScikerasClassifier
+
+    clf = ScikerasClassifier(
+        _peer_builder,
+        hidden=32,
+        learning_rate=1e-3,
+        epochs=EPOCHS,
+        batch_size=BATCH_SIZE,
+        verbose=0,
+    )
+    grid = {"model__hidden": GRID_UNITS, "model__learning_rate": GRID_RATES}
+    cv = StratifiedKFold(FOLDS)  # scikeras is not is_classifier on sklearn >= 1.6
+    return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
+
+
+def _keras_wrappers_builder(X, y, hidden=32, learning_rate=1e-3):
+    # keras.wrappers one-hot encodes the labels
+    return dense_model(hidden, learning_rate, True, "categorical_crossentropy")
+
+
+def search_keras_wrappers(X, y) -> float:
+    """P1 with Keras's own ``keras.wrappers.SKLearnClassifier``."""
+    from keras.wrappers import SKLearnClassifier
+
+    fit_kwargs = {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "verbose": 0}
+    clf = SKLearnClassifier(_keras_wrappers_builder, fit_kwargs=fit_kwargs)
+    grid = {
+        "model_kwargs": [
+            {"hidden": hidden, "learning_rate": rate}
+            for hidden in GRID_UNITS
+            for rate in GRID_RATES
+        ],
+        # its clone drops fit_kwargs: give them back through the grid
+        "fit_kwargs": [fit_kwargs],
+    }
+    cv = StratifiedKFold(FOLDS)
+    return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
+
+
+def timed(function) -> tuple[float, Any]:
+    """Seconds one call of ``function`` takes, and its result."""
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def per_fit_overhead(X, y, repeats: int) -> tuple[float, float]:
+    """P4: median seconds of one small fit+score, sklearn_dl vs raw Keras."""
+    small_X, small_y = X[:600], y[:600]
+
+    def ours():
+        clf = KerasClassifier(
+            _sklearn_dl_builder, optimizer="adam", epochs=3, batch_size=BATCH_SIZE
+        )
+        return clf.fit(small_X, small_y).score(small_X, small_y)
+
+    def raw():
+        model = dense_model(compiled=True)
+        model.fit(small_X, small_y, epochs=3, batch_size=BATCH_SIZE, verbose=0)
+        return model.evaluate(small_X, small_y, verbose=0)
+
+    ours(), raw()
+    times_ours, times_raw = [], []
+    for _ in range(repeats):
+        times_ours.append(timed(ours)[0])
+        times_raw.append(timed(raw)[0])
+    return statistics.median(times_ours), statistics.median(times_raw)
+
+
+def memory_per_fit(X, y, n_fits: int) -> float:
+    """Resident memory (MB) added per small fit+score over ``n_fits`` fits."""
+    import psutil
+
+    process = psutil.Process()
+    fit = partial(per_fit_overhead, X, y, 1)
+    fit()
+    gc.collect()
+    before = process.memory_info().rss
+    for _ in range(n_fits):
+        clf = KerasClassifier(_sklearn_dl_builder, optimizer="adam", epochs=1)
+        clf.fit(X[:600], y[:600]).score(X[:600], y[:600])
+        del clf
+    gc.collect()
+    return (process.memory_info().rss - before) / 1e6 / n_fits
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmarks, print the table and optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one repeat (CI)")
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args(argv)
+    repeats = 1 if args.quick else 3
+    keras = import_keras()
+    X, y = reference_data()
+    results: dict[str, Any] = {
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "cpu_count": os.cpu_count(),
+    }
+    contenders = {"sklearn_dl": search_sklearn_dl, "raw Keras": search_raw_keras}
+    for name, function in (
+        ("scikeras", search_scikeras),
+        ("keras.wrappers", search_keras_wrappers),
+    ):
+        try:
+            __import__("scikeras" if name == "scikeras" else "keras.wrappers")
+        except ImportError:
+            continue
+        contenders[name] = function
+    p1: dict[str, dict[str, float]] = {}
+    for _ in range(repeats):
+        for name, function in contenders.items():
+            seconds, score = timed(partial(function, X, y))
+            entry = p1.setdefault(name, {"seconds": [], "best_score": score})
+            entry["seconds"].append(seconds)
+    for entry in p1.values():
+        entry["seconds"] = statistics.median(entry["seconds"])
+    results["P1"] = p1
+    peers = [
+        p1[name]["seconds"] for name in ("scikeras", "keras.wrappers") if name in p1
+    ]
+    rows = []
+    for name, entry in p1.items():
+        ratio = f"{min(peers) / entry['seconds']:.1f}x vs best peer" if peers else "-"
+        rows.append(
+            (
+                f"P1 search: {name}",
+                f"{entry['seconds']:.2f} s",
+                f"{entry['best_score']:.4f}",
+                ratio,
+            )
+        )
+
+    ours, raw = per_fit_overhead(X, y, repeats * 5)
+    results["P4"] = {"sklearn_dl_seconds": ours, "raw_keras_seconds": raw}
+    rows.append(
+        ("P4 one small fit+score", f"{ours:.3f} s", "-", f"{ours / raw:.2f}x raw Keras")
+    )
+
+    search_sklearn_dl(X, y, n_jobs=2)  # start the workers, as a session would
+    serial, _ = timed(partial(search_sklearn_dl, X, y, 1))
+    parallel, _ = timed(partial(search_sklearn_dl, X, y, 2))
+    results["P6"] = {"n_jobs_1_seconds": serial, "n_jobs_2_seconds": parallel}
+    rows.append(
+        (
+            "P6 n_jobs=2 vs 1",
+            f"{parallel:.2f} s",
+            "-",
+            f"{serial / parallel:.2f}x faster",
+        )
+    )
+
+    results["memory_mb_per_fit"] = memory_per_fit(X, y, 10 if args.quick else 40)
+    rows.append(("memory per fit", f"{results['memory_mb_per_fit']:.2f} MB", "-", "-"))
+
+    print(
+        f"Keras {results['keras']}, backend {configured_backend()}, "
+        f"{results['cpu_count']} CPUs"
+    )
+    print_table(rows, ("benchmark", "time", "best CV score", "ratio"))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle, indent=2)
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Device placement logic and worker thread limits, without a GPU."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sklearn_dl import parallel
+from sklearn_dl._backend import prepare_environment, thread_share
+from sklearn_dl.parallel import claim_gpu, least_claimed, resolve_device
+
+
+@pytest.fixture(autouse=True)
+def _forget_claims(monkeypatch):
+    monkeypatch.setattr(parallel, "_claimed", {})
+
+
+def test_least_claimed_picks_the_emptiest_gpu_lowest_first():
+    assert least_claimed(2, []) == 0
+    assert least_claimed(2, [0]) == 1
+    assert least_claimed(3, [0, 1, 0, 2]) == 1
+    assert least_claimed(2, [5, 7]) == 0  # claims of GPUs that vanished
+    with pytest.raises(ValueError, match="no GPU"):
+        least_claimed(0, [])
+
+
+def test_workers_are_spread_round_robin(tmp_path):
+    claims = [claim_gpu(2, tmp_path, pid=pid, alive=lambda _: True) for pid in range(4)]
+    assert claims == [0, 1, 0, 1]
+    # a process keeps its GPU
+    assert claim_gpu(2, tmp_path, pid=1, alive=lambda _: True) == 1
+
+
+def test_claims_of_dead_processes_are_dropped(tmp_path):
+    claim_gpu(2, tmp_path, pid=10, alive=lambda _: True)
+    claim_gpu(2, tmp_path, pid=11, alive=lambda _: True)
+    # 10 has exited: the next process takes its GPU, and its file is removed
+    assert claim_gpu(2, tmp_path, pid=12, alive=lambda pid: pid != 10) == 0
+    assert not (tmp_path / "gpu0-pid10").exists()
+    assert (tmp_path / "gpu0-pid12").exists()
+
+
+def test_resolve_device():
+    assert resolve_device(None, 0) is None
+    assert resolve_device("auto", 0) is None
+    assert resolve_device("cpu", 4) == "cpu:0"
+    assert resolve_device(1, 2) == "gpu:1"
+    assert resolve_device("gpu:0", 1) == "gpu:0"
+    with pytest.raises(ValueError, match="GPU 2, but 2 GPU"):
+        resolve_device(2, 2)
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device("tpu", 1)
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device(True, 1)
+
+
+def test_auto_claims_a_gpu_when_there_are_some(monkeypatch, tmp_path):
+    monkeypatch.setattr(parallel.tempfile, "gettempdir", lambda: str(tmp_path))
+    assert resolve_device("auto", 3) == "gpu:0"
+    assert (tmp_path / "sklearn-dl-gpus" / f"gpu0-pid{os.getpid()}").exists()
+
+
+def test_thread_share_reads_joblibs_limit(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert thread_share() is None
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert thread_share() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "zero")
+    assert thread_share() is None
+
+
+def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    monkeypatch.delenv("TF_NUM_INTEROP_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    prepare_environment()
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "1"
+    assert os.environ["TF_NUM_INTEROP_THREADS"] == "1"
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "7")
+    prepare_environment()
+    assert os.environ["TF_NUM_INTRAOP_THREADS"] == "7"  # the user's value wins
+
+
+def test_a_joblib_worker_runs_tensorflow_on_its_share():
+    code = (
+        "import os\n"
+        "from joblib import Parallel, delayed\n"
+        "def threads():\n"
+        "    from sklearn_dl._keras import import_keras\n"
+        "    import_keras()\n"
+        "    import tensorflow as tf\n"
+        "    return tf.config.threading.get_intra_op_parallelism_threads()\n"
+        "print(Parallel(n_jobs=2)(delayed(threads)() for _ in range(2)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_NUM_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    share = max(os.cpu_count() // 2, 1)
+    assert result.stdout.strip() == f"[{share}, {share}]"
