@@ -25,6 +25,7 @@ import json
 import os
 import statistics
 import time
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -39,9 +40,20 @@ from sklearn_dl import KerasClassifier
 from sklearn_dl._backend_info import configured_backend
 from sklearn_dl._keras import import_keras
 
-GRID_UNITS = (32, 64, 128)
-GRID_RATES = (1e-3, 1e-2)
-EPOCHS, BATCH_SIZE, FOLDS = 5, 64, 3
+
+@dataclass(frozen=True)
+class Plan:
+    """The reference search's grid and training budget."""
+
+    units: tuple[int, ...] = (32, 64, 128)
+    rates: tuple[float, ...] = (1e-3, 1e-2)
+    epochs: int = 5
+    batch_size: int = 64
+    folds: int = 3
+
+
+REFERENCE = Plan()
+QUICK = Plan(units=(16,), rates=(1e-3, 1e-2), epochs=1, folds=2)  # CI smoke run
 
 
 def reference_data() -> tuple[np.ndarray, np.ndarray]:
@@ -74,36 +86,36 @@ def _sklearn_dl_builder(meta, hidden=32):
     return dense_model(hidden)
 
 
-def search_sklearn_dl(X, y, n_jobs: int = 1) -> float:
+def search_sklearn_dl(X, y, plan: Plan = REFERENCE, n_jobs: int = 1) -> float:
     """P1 with sklearn_dl; returns the best mean CV accuracy."""
     clf = KerasClassifier(
         _sklearn_dl_builder,
         optimizer="adam",
-        epochs=EPOCHS,
-        batch_size=BATCH_SIZE,
+        epochs=plan.epochs,
+        batch_size=plan.batch_size,
         random_state=0,
     )
-    grid = {"model__hidden": GRID_UNITS, "optimizer__learning_rate": GRID_RATES}
-    return GridSearchCV(clf, grid, cv=FOLDS, n_jobs=n_jobs).fit(X, y).best_score_
+    grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
+    search = GridSearchCV(clf, grid, cv=plan.folds, n_jobs=n_jobs)
+    return search.fit(X, y).best_score_
 
 
-def search_raw_keras(X, y) -> float:
+def search_raw_keras(X, y, plan: Plan = REFERENCE) -> float:
     """P1 written by hand: build, compile, fit, evaluate each fold, then refit."""
-    folds = list(StratifiedKFold(FOLDS).split(X, y))
+    folds = list(StratifiedKFold(plan.folds).split(X, y))
+    fit_kwargs = {"epochs": plan.epochs, "batch_size": plan.batch_size, "verbose": 0}
     best_score, best = -1.0, None
-    for hidden in GRID_UNITS:
-        for rate in GRID_RATES:
+    for hidden in plan.units:
+        for rate in plan.rates:
             scores = []
             for train, test in folds:
                 model = dense_model(hidden, rate, compiled=True)
-                model.fit(
-                    X[train], y[train], epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0
-                )
+                model.fit(X[train], y[train], **fit_kwargs)
                 scores.append(model.evaluate(X[test], y[test], verbose=0)[1])
             if np.mean(scores) > best_score:
                 best_score, best = float(np.mean(scores)), (hidden, rate)
     model = dense_model(*best, compiled=True)
-    model.fit(X, y, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
+    model.fit(X, y, **fit_kwargs)
     return best_score
 
 
@@ -111,7 +123,7 @@ def _peer_builder(hidden=32, learning_rate=1e-3):
     return dense_model(hidden, learning_rate, compiled=True)
 
 
-def search_scikeras(X, y) -> float:
+def search_scikeras(X, y, plan: Plan = REFERENCE) -> float:
     """P1 with scikeras's KerasClassifier."""
     from scikeras.wrappers import KerasClassifier as ScikerasClassifier
 
@@ -119,12 +131,12 @@ def search_scikeras(X, y) -> float:
         _peer_builder,
         hidden=32,
         learning_rate=1e-3,
-        epochs=EPOCHS,
-        batch_size=BATCH_SIZE,
+        epochs=plan.epochs,
+        batch_size=plan.batch_size,
         verbose=0,
     )
-    grid = {"model__hidden": GRID_UNITS, "model__learning_rate": GRID_RATES}
-    cv = StratifiedKFold(FOLDS)  # scikeras is not is_classifier on sklearn >= 1.6
+    grid = {"model__hidden": plan.units, "model__learning_rate": plan.rates}
+    cv = StratifiedKFold(plan.folds)  # scikeras is not is_classifier on sklearn >= 1.6
     return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
 
 
@@ -133,22 +145,22 @@ def _keras_wrappers_builder(X, y, hidden=32, learning_rate=1e-3):
     return dense_model(hidden, learning_rate, True, "categorical_crossentropy")
 
 
-def search_keras_wrappers(X, y) -> float:
+def search_keras_wrappers(X, y, plan: Plan = REFERENCE) -> float:
     """P1 with Keras's own ``keras.wrappers.SKLearnClassifier``."""
     from keras.wrappers import SKLearnClassifier
 
-    fit_kwargs = {"epochs": EPOCHS, "batch_size": BATCH_SIZE, "verbose": 0}
+    fit_kwargs = {"epochs": plan.epochs, "batch_size": plan.batch_size, "verbose": 0}
     clf = SKLearnClassifier(_keras_wrappers_builder, fit_kwargs=fit_kwargs)
     grid = {
         "model_kwargs": [
             {"hidden": hidden, "learning_rate": rate}
-            for hidden in GRID_UNITS
-            for rate in GRID_RATES
+            for hidden in plan.units
+            for rate in plan.rates
         ],
         # its clone drops fit_kwargs: give them back through the grid
         "fit_kwargs": [fit_kwargs],
     }
-    cv = StratifiedKFold(FOLDS)
+    cv = StratifiedKFold(plan.folds)
     return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
 
 
@@ -164,14 +176,12 @@ def per_fit_overhead(X, y, repeats: int) -> tuple[float, float]:
     small_X, small_y = X[:600], y[:600]
 
     def ours():
-        clf = KerasClassifier(
-            _sklearn_dl_builder, optimizer="adam", epochs=3, batch_size=BATCH_SIZE
-        )
+        clf = KerasClassifier(_sklearn_dl_builder, optimizer="adam", epochs=3)
         return clf.fit(small_X, small_y).score(small_X, small_y)
 
     def raw():
         model = dense_model(compiled=True)
-        model.fit(small_X, small_y, epochs=3, batch_size=BATCH_SIZE, verbose=0)
+        model.fit(small_X, small_y, epochs=3, verbose=0)
         return model.evaluate(small_X, small_y, verbose=0)
 
     ours(), raw()
@@ -206,6 +216,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else 3
+    plan = QUICK if args.quick else REFERENCE
     keras = import_keras()
     X, y = reference_data()
     results: dict[str, Any] = {
@@ -226,7 +237,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p1: dict[str, dict[str, float]] = {}
     for _ in range(repeats):
         for name, function in contenders.items():
-            seconds, score = timed(partial(function, X, y))
+            seconds, score = timed(partial(function, X, y, plan))
             entry = p1.setdefault(name, {"seconds": [], "best_score": score})
             entry["seconds"].append(seconds)
     for entry in p1.values():
@@ -247,15 +258,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             )
         )
 
-    ours, raw = per_fit_overhead(X, y, repeats * 5)
+    ours, raw = per_fit_overhead(X, y, 2 if args.quick else 15)
     results["P4"] = {"sklearn_dl_seconds": ours, "raw_keras_seconds": raw}
     rows.append(
         ("P4 one small fit+score", f"{ours:.3f} s", "-", f"{ours / raw:.2f}x raw Keras")
     )
 
-    search_sklearn_dl(X, y, n_jobs=2)  # start the workers, as a session would
-    serial, _ = timed(partial(search_sklearn_dl, X, y, 1))
-    parallel, _ = timed(partial(search_sklearn_dl, X, y, 2))
+    search_sklearn_dl(X, y, plan, n_jobs=2)  # start the workers, as a session would
+    serial, _ = timed(partial(search_sklearn_dl, X, y, plan, 1))
+    parallel, _ = timed(partial(search_sklearn_dl, X, y, plan, 2))
     results["P6"] = {"n_jobs_1_seconds": serial, "n_jobs_2_seconds": parallel}
     rows.append(
         (
@@ -266,7 +277,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     )
 
-    results["memory_mb_per_fit"] = memory_per_fit(X, y, 10 if args.quick else 40)
+    results["memory_mb_per_fit"] = memory_per_fit(X, y, 3 if args.quick else 40)
     rows.append(("memory per fit", f"{results['memory_mb_per_fit']:.2f} MB", "-", "-"))
 
     print(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sklearn_dl import __version__
 from sklearn_dl._backend_info import configured_backend
@@ -53,7 +56,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="parallel fits of the search (default: one at a time)",
     )
     demo.set_defaults(handler=_run_demo)
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks of a source checkout (table and JSON)",
+        description=(
+            "Run every benchmark in benchmarks/ of a source checkout (the "
+            "current folder or the one this package was installed from) and "
+            "write their results as JSON."
+        ),
+    )
+    bench.add_argument("--quick", action="store_true", help="small runs")
+    bench.add_argument(
+        "--json",
+        default="benchmark-results.json",
+        help="file for the results (default: %(default)s)",
+    )
+    bench.set_defaults(handler=_run_bench)
     return parser
+
+
+def find_benchmarks() -> Path | None:
+    """The source checkout holding ``benchmarks/``, if there is one.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The folder that contains ``benchmarks/run_all.py``: the current
+        folder, or the checkout this package is imported from.
+    """
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        if (root / "benchmarks" / "run_all.py").is_file():
+            return root
+    return None
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    """Handle ``sklearn-dl bench``."""
+    root = find_benchmarks()
+    if root is None:
+        print(
+            "sklearn-dl bench runs the scripts in benchmarks/ of a source "
+            "checkout; run it from the repository's root folder.",
+            file=sys.stderr,
+        )
+        return 2
+    command = [sys.executable, "-m", "benchmarks.run_all", "--json"]
+    command.append(str(Path(args.json).resolve()))
+    if args.quick:
+        command.append("--quick")
+    return subprocess.run(command, cwd=root, check=False).returncode
 
 
 def _run_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,27 @@
+"""The benchmark command runs end to end in quick mode (times not asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_suite_runs_in_quick_mode(tmp_path):
+    output = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run_all", "--quick", "--json", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results = json.loads(output.read_text())
+    assert {"machine", "bench_core", "bench_cnn_fit", "bench_search"} <= set(results)
+    assert results["bench_core"]["predict_speedup_5"] > 0
+    search = results["bench_search"]
+    assert {"P1", "P4", "P6", "memory_mb_per_fit"} <= set(search)
+    assert "sklearn_dl" in search["P1"] and "raw Keras" in search["P1"]
+    assert "P1 search: sklearn_dl" in result.stdout
