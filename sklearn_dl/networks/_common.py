@@ -1,0 +1,165 @@
+"""What every ready-made network shares: learning rate, early stopping, outputs.
+
+The ready networks take every tunable setting as an explicit keyword
+parameter. Two of them are not part of the estimator core's vocabulary and
+are plugged in here through the core's hooks:
+
+- ``learning_rate`` is handed to the optimizer as if it had been given as
+  ``optimizer__learning_rate`` (the core builds a fresh optimizer from
+  ``optimizer`` and its routed keyword arguments for every fit);
+- ``early_stopping`` adds Keras's own ``EarlyStopping`` callback (with
+  ``restore_best_weights=True``) to the callbacks of each fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+from sklearn.utils._param_validation import Interval
+
+from sklearn_dl._keras import import_keras
+from sklearn_dl._targets import _loss_name
+
+#: Parameter constraints shared by every ready-made network.
+NETWORK_CONSTRAINTS: dict[str, list] = {
+    "activation": [str, callable],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "max_norm": [Interval(Real, 0, None, closed="neither"), None],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "early_stopping": ["boolean"],
+    "monitor": [str],
+    "patience": [Interval(Integral, 0, None, closed="left")],
+}
+
+
+class NetworkMixin:
+    """Learning rate and early stopping for the ready-made networks.
+
+    Placed left of the core's classifier or regressor base class; it only
+    extends the core's hooks (``_routed``, ``_fit_kwargs``,
+    ``_make_callbacks``) and never re-implements fitting.
+    """
+
+    def _routed(self, prefix: str) -> dict[str, Any]:
+        """Routed keyword arguments; the optimizer's come from ``learning_rate``."""
+        routed = super()._routed(prefix)
+        if prefix == "optimizer":
+            routed["learning_rate"] = self.learning_rate
+        return routed
+
+    def _fit_kwargs(self, fit_params: dict[str, Any]) -> dict[str, Any]:
+        """Keras ``fit`` arguments; early stopping on ``val_*`` needs validation."""
+        fit_kwargs = super()._fit_kwargs(fit_params)
+        if (
+            self.early_stopping
+            and self.monitor.startswith("val_")
+            and not self.validation_split
+            and fit_kwargs.get("validation_data") is None
+        ):
+            raise ValueError(
+                f"early_stopping=True monitors {self.monitor!r}, which needs "
+                "validation data: set validation_split (e.g. 0.25) or pass "
+                "validation_data=(X_val, y_val) to fit, or monitor a training "
+                "quantity such as 'loss'."
+            )
+        return fit_kwargs
+
+    def _make_callbacks(self) -> list[Any]:
+        """The ``callbacks`` of each fit, plus ``EarlyStopping`` when asked for."""
+        callbacks = super()._make_callbacks()
+        if self.early_stopping:
+            keras = import_keras()
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor=self.monitor,
+                    patience=self.patience,
+                    restore_best_weights=True,
+                )
+            )
+        return callbacks
+
+
+def check_layer_sizes(sizes: Any, name: str) -> tuple[int, ...]:
+    """Return layer sizes as a tuple of positive ints.
+
+    Parameters
+    ----------
+    sizes : int or sequence of int
+        One size per layer (an int means a single layer).
+    name : str
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    tuple of int
+        The sizes; empty when there are no layers.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer.
+    """
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    if not isinstance(sizes, Sequence) or isinstance(sizes, str):
+        raise ValueError(
+            f"{name} must be a tuple of positive ints (one per layer); got {sizes!r}."
+        )
+    if not all(
+        isinstance(size, Integral) and not isinstance(size, bool) and size > 0
+        for size in sizes
+    ):
+        raise ValueError(
+            f"{name} must hold positive ints (units per layer); got {tuple(sizes)!r}."
+        )
+    return tuple(int(size) for size in sizes)
+
+
+def max_norm_constraint(max_norm: float | None, axis: int | list[int] = 0) -> Any:
+    """A fresh ``keras.constraints.MaxNorm``, or None when ``max_norm`` is None.
+
+    Parameters
+    ----------
+    max_norm : float or None
+        Largest norm of the incoming weights of a unit (or of a filter).
+    axis : int or list of int, default=0
+        Axes over which the norm is taken (``[0, 1, 2]`` for a convolution
+        kernel: the whole filter).
+
+    Returns
+    -------
+    keras.constraints.MaxNorm or None
+        The constraint.
+    """
+    if max_norm is None:
+        return None
+    return import_keras().constraints.MaxNorm(max_value=float(max_norm), axis=axis)
+
+
+def output_layer(meta: dict[str, Any], loss: Any) -> Any:
+    """The output layer for the targets described by ``meta``.
+
+    Parameters
+    ----------
+    meta : dict
+        The core's meta data: a classifier's has ``n_classes_``, a
+        regressor's ``n_outputs_``.
+    loss : object
+        The ``loss`` parameter (None for the default).
+
+    Returns
+    -------
+    keras.layers.Dense
+        One sigmoid unit for binary targets trained with a binary loss (the
+        default), one softmax unit per class for other classification
+        targets, and one linear unit per target column for regression.
+    """
+    keras = import_keras()
+    if "n_classes_" not in meta:
+        return keras.layers.Dense(meta["n_outputs_"], name="output")
+    n_classes = meta["n_classes_"]
+    if n_classes == 2 and (loss is None or "binary" in _loss_name(loss)):
+        return keras.layers.Dense(1, activation="sigmoid", name="output")
+    return keras.layers.Dense(n_classes, activation="softmax", name="output")
