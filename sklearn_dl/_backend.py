@@ -81,6 +81,33 @@ def configure_imported_backend() -> None:
         pass
 
 
+def gpu_count() -> int:
+    """Number of GPUs the configured backend sees.
+
+    Returns
+    -------
+    int
+        0 on machines (or backends) without a usable GPU.
+    """
+    backend = configured_backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return len(tf.config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        try:
+            return len(jax.devices("gpu"))
+        except RuntimeError:  # no GPU platform installed
+            return 0
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.device_count()
+    return 0
+
+
 @contextlib.contextmanager
 def device_scope(device: str | None) -> Iterator[None]:
     """Place the models built and trained in the block on ``device``.

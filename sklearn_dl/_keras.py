@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from functools import cache
 from types import ModuleType
 
@@ -67,3 +69,30 @@ def import_keras_quietly() -> ModuleType:
             os.dup2(saved, 2)
             os.close(saved)
     return keras
+
+
+@contextlib.contextmanager
+def dtype_policy_scope(name: str | None) -> Iterator[None]:
+    """Build layers under Keras's dtype policy ``name`` inside the block.
+
+    Parameters
+    ----------
+    name : str or None
+        A policy such as ``"mixed_float16"``; None changes nothing.
+
+    Yields
+    ------
+    None
+        Control returns to the enclosed block; the previous global policy
+        is restored afterwards.
+    """
+    if name is None:
+        yield
+        return
+    keras = import_keras()
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)

@@ -139,6 +139,14 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network instead
         of building a new one.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; an int makes
         fits repeatable. NumPy's and Python's global generators are left as
@@ -233,6 +241,8 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
         model: Any = None,
         *,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
         random_state: Any = None,
         optimizer: Any = "rmsprop",
         loss: Any = None,
@@ -249,6 +259,8 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     ) -> None:
         self.model = model
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.optimizer = optimizer
         self.loss = loss
@@ -275,6 +287,14 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
         column (linear activation for unbounded targets).
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout.
     optimizer : str, optimizer class or instance, default="rmsprop"
@@ -349,6 +369,8 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
         model: Any = None,
         *,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
         random_state: Any = None,
         optimizer: Any = "rmsprop",
         loss: Any = None,
@@ -364,6 +386,8 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
     ) -> None:
         self.model = model
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
         self.random_state = random_state
         self.optimizer = optimizer
         self.loss = loss

@@ -9,6 +9,7 @@ from numpydoc.validate import validate
 PACKAGES = [
     "sklearn_dl",
     "sklearn_dl.datasets",
+    "sklearn_dl.forecasting",
     "sklearn_dl.networks",
     "sklearn_dl.plotting",
     "sklearn_dl.preprocessing",

@@ -571,3 +571,29 @@ def test_regressor_bad_targets():
     reg = KerasRegressor(mlp, epochs=1, warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match=r"y has shape \(30, 2\)"):
         reg.fit(X, np.c_[y, y])
+
+
+# ------------------------------------------------------- device placement
+def test_device_cpu_and_missing_gpu(blobs):
+    X, y = blobs
+    clf = KerasClassifier(mlp, epochs=1, device="cpu", random_state=0).fit(X, y)
+    assert "CPU" in clf.model_.layers[0].kernel.value.device.upper()
+    assert clf.predict(X[:3]).shape == (3,)
+    import sklearn_dl._base as base
+
+    if base.gpu_count() == 0:
+        with pytest.raises(ValueError, match="GPU 0, but 0 GPU"):
+            KerasClassifier(mlp, device=0).fit(X, y)
+    with pytest.raises(ValueError, match="device must be"):
+        KerasClassifier(mlp, device="tpu").fit(X, y)
+
+
+def test_mixed_precision_builds_float16_layers(blobs):
+    X, y = blobs
+    clf = KerasClassifier(mlp, epochs=2, mixed_precision=True, random_state=0)
+    clf.fit(X, y)
+    assert clf.model_.layers[0].dtype_policy.name == "mixed_float16"
+    assert clf.model_.layers[0].kernel.dtype == "float32"
+    assert np.isfinite(clf.predict_proba(X)).all()
+    plain = KerasClassifier(mlp, epochs=1, random_state=0).fit(X, y)
+    assert plain.model_.layers[0].dtype_policy.name == "float32"

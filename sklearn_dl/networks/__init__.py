@@ -9,6 +9,9 @@ Importing this package does not import Keras.
 - :class:`ConvClassifier`, :class:`ConvRegressor`: convolutional networks for
   images, including the book's seven MNIST architectures by name.
 - :func:`conv_architecture_params`: the parameters of those architectures.
+- :class:`RecurrentClassifier`, :class:`RecurrentRegressor`: stacked LSTM,
+  GRU or simple RNNs on sequences, stateful or not, with a TimeDistributed
+  head for sequence targets.
 """
 
 from sklearn_dl.networks._architectures import (
@@ -17,6 +20,7 @@ from sklearn_dl.networks._architectures import (
 )
 from sklearn_dl.networks._conv import ConvClassifier, ConvRegressor
 from sklearn_dl.networks._dense import DenseClassifier, DenseRegressor
+from sklearn_dl.networks._recurrent import RecurrentClassifier, RecurrentRegressor
 
 __all__ = [
     "CONV_ARCHITECTURES",
@@ -24,5 +28,7 @@ __all__ = [
     "ConvRegressor",
     "DenseClassifier",
     "DenseRegressor",
+    "RecurrentClassifier",
+    "RecurrentRegressor",
     "conv_architecture_params",
 ]

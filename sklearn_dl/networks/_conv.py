@@ -432,6 +432,14 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         Seeds weight initialisation, shuffling, dropout and augmentation.
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
     class_weight : dict or "balanced", default=None
         Weights of the classes, keyed by label.
 
@@ -526,6 +534,8 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         run_eagerly: bool = False,
         random_state: Any = None,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
         class_weight: dict | str | None = None,
     ) -> None:
         self.architecture = architecture
@@ -561,6 +571,8 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         self.run_eagerly = run_eagerly
         self.random_state = random_state
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
         self.class_weight = class_weight
 
 
@@ -662,6 +674,14 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
         Seeds weight initialisation, shuffling, dropout and augmentation.
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -744,6 +764,8 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
         run_eagerly: bool = False,
         random_state: Any = None,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
     ) -> None:
         self.architecture = architecture
         self.filters = filters
@@ -778,3 +800,5 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
         self.run_eagerly = run_eagerly
         self.random_state = random_state
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision

@@ -116,6 +116,14 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         repeatable.
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
     class_weight : dict or "balanced", default=None
         Weights of the classes, keyed by label.
 
@@ -196,6 +204,8 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         run_eagerly: bool = False,
         random_state: Any = None,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
         class_weight: dict | str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -218,6 +228,8 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         self.run_eagerly = run_eagerly
         self.random_state = random_state
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
         self.class_weight = class_weight
 
 
@@ -275,6 +287,14 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
         Seeds weight initialisation, shuffling and dropout.
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -342,6 +362,8 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
         run_eagerly: bool = False,
         random_state: Any = None,
         warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -363,3 +385,5 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
         self.run_eagerly = run_eagerly
         self.random_state = random_state
         self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision

@@ -1,0 +1,793 @@
+"""Recurrent networks: ``RecurrentRegressor`` and ``RecurrentClassifier``.
+
+The book's recurrent networks (part 3, section 4): one or more recurrent
+layers (LSTM, GRU or simple RNN), then a dense output layer. Three of the
+book's rules are applied for the user instead of being left to remember:
+
+- every recurrent layer that feeds another one returns its whole sequence
+  (``return_sequences=True``), so ``units=(9, 6, 3)`` is the book's deep
+  network as written;
+- sequence-to-sequence targets of shape ``(n, T, k)`` make the last
+  recurrent layer return sequences too, followed by a
+  ``TimeDistributed(Dense(k))`` head (one prediction per time step);
+- ``stateful=True`` fixes the batch size in the model, keeps the row order,
+  resets the states at the start of every epoch, and pads the training and
+  prediction data to full batches, so any number of rows works.
+
+Samples are sequences ``(n_samples, n_steps, n_features)``; a 2-D ``X`` of
+shape ``(n_samples, n_steps)`` is read as sequences of one feature (so every
+tabular data set works as it is: each column is one time step).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._keras import import_keras
+from sklearn_dl._regressor import BaseKerasRegressor
+from sklearn_dl.networks._common import (
+    NETWORK_CONSTRAINTS,
+    NetworkMixin,
+    check_layer_sizes,
+    output_layer,
+)
+
+__all__ = ["RecurrentClassifier", "RecurrentRegressor", "pad_to_full_batches"]
+
+#: Keras layer class for each value of the ``cell`` parameter.
+_CELL_LAYERS = {"lstm": "LSTM", "gru": "GRU", "simple": "SimpleRNN"}
+
+#: Rows per batch of a stateful network when ``batch_size`` is None (Keras's).
+_DEFAULT_BATCH_SIZE = 32
+
+_SEQUENCE_TARGET = "continuous-sequence"
+
+_RECURRENT_CONSTRAINTS = {
+    **{
+        name: NETWORK_CONSTRAINTS[name]
+        for name in (
+            "dropout",
+            "learning_rate",
+            "early_stopping",
+            "monitor",
+            "patience",
+        )
+    },
+    "cell": [StrOptions(set(_CELL_LAYERS))],
+    "units": ["array-like", Interval(Integral, 1, None, closed="left")],
+    "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
+    "stateful": ["boolean"],
+}
+
+
+def pad_to_full_batches(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    batch_size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Pad training data to a whole number of batches without changing the loss.
+
+    Zero rows are appended until the number of rows is a multiple of
+    ``batch_size``. They get a loss weight of 0, and the real rows of the
+    last, partial batch get their weight multiplied by ``batch_size /
+    n_real``: Keras divides a batch's weighted loss by the batch size, so
+    the padded batch's loss is exactly the (weighted) mean over its real
+    rows, as it would be for an unpadded partial batch.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Training samples, in order.
+    y : ndarray of shape (n_samples, ...)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Loss weights (None: all 1).
+    batch_size : int
+        Rows per batch.
+
+    Returns
+    -------
+    X, y : ndarray
+        The data with ``(-n_samples) % batch_size`` zero rows appended.
+    sample_weight : ndarray of shape (n_padded,) or None
+        The loss weights; unchanged (possibly None) when no row was added.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl.networks._recurrent import pad_to_full_batches
+    >>> X, y, w = pad_to_full_batches(np.ones((5, 2)), np.ones(5), None, 4)
+    >>> X.shape, w.tolist()
+    ((8, 2), [1.0, 1.0, 1.0, 1.0, 4.0, 0.0, 0.0, 0.0])
+    """
+    n_samples = X.shape[0]
+    n_pad = (-n_samples) % batch_size
+    if n_pad == 0:
+        return X, y, sample_weight
+    weights = (
+        np.ones(n_samples, dtype=np.float32)
+        if sample_weight is None
+        else np.array(sample_weight, dtype=np.float32)
+    )
+    last_batch = n_samples - n_samples % batch_size
+    weights[last_batch:] *= batch_size / (n_samples - last_batch)
+    X = np.concatenate([X, np.zeros((n_pad, *X.shape[1:]), dtype=X.dtype)])
+    y = np.concatenate([y, np.zeros((n_pad, *y.shape[1:]), dtype=y.dtype)])
+    weights = np.concatenate([weights, np.zeros(n_pad, dtype=np.float32)])
+    return X, y, weights
+
+
+def _is_sequence_target(y: Any) -> bool:
+    """Whether ``y`` is 3-D, ``(n_samples, n_steps, n_outputs)``."""
+    ndim = getattr(y, "ndim", None)
+    if ndim is None:
+        try:
+            ndim = np.asarray(y).ndim
+        except (TypeError, ValueError):  # left to the usual validation
+            return False
+    return ndim == 3
+
+
+def reset_recurrent_states(model: Any) -> None:
+    """Set the states of every stateful layer of ``model`` back to zero.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model; its layers without states are left alone.
+    """
+    for layer in model.layers:
+        if getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
+            layer.reset_state()
+
+
+@cache
+def _state_reset_callback_class() -> type:
+    """The Keras callback that resets states at each epoch (built lazily)."""
+    keras = import_keras()
+
+    class ResetRecurrentStates(keras.callbacks.Callback):
+        """Reset a stateful network before each epoch and each evaluation."""
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            reset_recurrent_states(self.model)
+
+        def on_test_begin(self, logs: dict | None = None) -> None:
+            reset_recurrent_states(self.model)
+
+    return ResetRecurrentStates
+
+
+class _RecurrentNetwork(NetworkMixin):
+    """Builds the recurrent network and handles stateful training."""
+
+    # ----------------------------------------------------------------- build
+    def _build_keras_model(
+        self, meta: dict[str, Any], compile_kwargs: dict[str, Any]
+    ) -> Any:
+        keras = import_keras()
+        sizes = check_layer_sizes(self.units, "units")
+        if not sizes:
+            raise ValueError(
+                "units must hold at least one layer size (one recurrent layer); "
+                "got an empty tuple."
+            )
+        sample_shape = tuple(meta["X_shape_"][1:])
+        if self.stateful:
+            inputs = keras.Input(
+                batch_shape=(self._stateful_batch_size(), *sample_shape)
+            )
+        else:
+            inputs = keras.Input(sample_shape)
+        layers = [inputs]
+        if len(sample_shape) == 1:  # (n, T): T steps of one feature
+            layers.append(keras.layers.Reshape((*sample_shape, 1)))
+        sequence_targets = meta.get("target_type_") == _SEQUENCE_TARGET
+        layer_class = getattr(keras.layers, _CELL_LAYERS[self.cell])
+        for index, units in enumerate(sizes):
+            feeds_another = index < len(sizes) - 1
+            layers.append(
+                layer_class(
+                    units,
+                    return_sequences=feeds_another or sequence_targets,
+                    dropout=self.dropout,
+                    recurrent_dropout=self.recurrent_dropout,
+                    stateful=self.stateful,
+                )
+            )
+        head = output_layer(meta, self.loss)
+        if sequence_targets:
+            head = keras.layers.TimeDistributed(head, name="output_per_step")
+        layers.append(head)
+        return keras.Sequential(layers, name=type(self).__name__)
+
+    def _check_sample_shape(self, X: np.ndarray, reset: bool) -> None:
+        if X.ndim not in (2, 3):
+            raise ValueError(
+                f"{type(self).__name__} takes sequences of shape (n_samples, "
+                "n_steps, n_features), or (n_samples, n_steps) for one feature; "
+                f"got X of shape {X.shape}."
+            )
+        super()._check_sample_shape(X, reset)
+
+    # -------------------------------------------------------------- stateful
+    def _stateful_batch_size(self) -> int:
+        """Rows per batch to fix in a new stateful model."""
+        return _DEFAULT_BATCH_SIZE if self.batch_size is None else int(self.batch_size)
+
+    def _model_is_stateful(self) -> bool:
+        """Whether the current model has stateful layers.
+
+        Decided by the model, not the parameter: ``set_params(stateful=...)``
+        after ``fit`` changes nothing until a new model is built.
+        """
+        return any(getattr(layer, "stateful", False) for layer in self.model_.layers)
+
+    def _model_batch_size(self) -> int:
+        """Rows per batch fixed in the current stateful model.
+
+        A warm start keeps the model, and its batch size, even when the
+        ``batch_size`` parameter has changed since.
+        """
+        return int(self.model_.inputs[0].shape[0])
+
+    def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """A stateful network trains in order, on full batches, reset each epoch."""
+        arguments = super()._model_fit_arguments(arguments)
+        if not self._model_is_stateful():
+            return arguments
+        arguments = dict(arguments)
+        batch_size = self._model_batch_size()
+        x, y, weights = arguments["x"], arguments["y"], arguments["sample_weight"]
+        split = arguments.get("validation_split") or 0.0
+        if split and arguments.get("validation_data") is None:
+            # Keras's rule (the last rows), applied before padding.
+            at = math.floor(x.shape[0] * (1.0 - split))
+            if at in (0, x.shape[0]):
+                raise ValueError(
+                    f"validation_split={split} leaves no rows for training or "
+                    f"for validation out of {x.shape[0]}."
+                )
+            held_out = None if weights is None else weights[at:]
+            arguments["validation_data"] = (x[at:], y[at:], held_out)
+            x, y = x[:at], y[:at]
+            weights = None if weights is None else weights[:at]
+        if arguments.get("validation_data") is not None:
+            x_val, y_val, *rest = arguments["validation_data"]
+            padded = pad_to_full_batches(
+                x_val, y_val, rest[0] if rest else None, batch_size
+            )
+            arguments["validation_data"] = (
+                padded if padded[2] is not None else padded[:2]
+            )
+        x, y, weights = pad_to_full_batches(x, y, weights, batch_size)
+        arguments.update(
+            x=x,
+            y=y,
+            sample_weight=weights,
+            batch_size=batch_size,
+            shuffle=False,
+            validation_split=0.0,
+            callbacks=[*arguments["callbacks"], _state_reset_callback_class()()],
+        )
+        return arguments
+
+    def _predict_outputs(self, X: Any) -> np.ndarray:
+        """Network outputs; a stateful network predicts padded full batches.
+
+        The states are reset before every batch, so a row's prediction
+        depends on that row only, never on the rows predicted before it.
+        """
+        check_is_fitted(self)
+        if not self._model_is_stateful():
+            return super()._predict_outputs(X)
+        X = self._validate_X(X)
+        batch_size = self._model_batch_size()
+        outputs = []
+        for start in range(0, X.shape[0], batch_size):
+            rows = X[start : start + batch_size]
+            n_rows = rows.shape[0]
+            if n_rows < batch_size:
+                filler = np.zeros((batch_size - n_rows, *rows.shape[1:]), rows.dtype)
+                rows = np.concatenate([rows, filler])
+            reset_recurrent_states(self.model_)
+            outputs.append(np.asarray(self.model_.predict_on_batch(rows))[:n_rows])
+        return np.concatenate(outputs, axis=0)
+
+
+class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
+    """A recurrent network regressor (the book's LSTM forecaster).
+
+    Recurrent layers (``units``, of kind ``cell``), then a linear ``Dense``
+    layer with one unit per target column. Samples are sequences ``X`` of
+    shape ``(n_samples, n_steps, n_features)``; a 2-D ``X`` of shape
+    ``(n_samples, n_steps)`` is read as ``n_steps`` steps of one feature.
+
+    Targets ``y`` may be ``(n_samples,)`` or ``(n_samples, n_outputs)`` (a
+    prediction after the last step), or ``(n_samples, n_steps, k)``: one
+    target vector per input step (sequence to sequence). Then the last
+    recurrent layer returns its whole sequence and feeds a
+    ``TimeDistributed(Dense(k))`` head, and :meth:`predict` returns arrays
+    of that shape.
+
+    Parameters
+    ----------
+    units : int or tuple of int, default=(3,)
+        Units (size of the state) of each recurrent layer; its length is the
+        number of stacked recurrent layers. ``(3,)`` is the book's first
+        network, ``(9, 6, 3)`` its deepest. Every layer that feeds another
+        returns its whole sequence (``return_sequences=True``).
+    cell : {"lstm", "gru", "simple"}, default="lstm"
+        The recurrent layer: Keras's ``LSTM``, ``GRU`` or ``SimpleRNN``.
+    dropout : float, default=0.0
+        Fraction of the inputs dropped in each recurrent layer.
+    recurrent_dropout : float, default=0.0
+        Fraction of the recurrent state dropped in each recurrent layer.
+    stateful : bool, default=False
+        Carry each row's final state over to the same row of the next batch
+        during training (Keras's stateful RNNs). The batch size is then part
+        of the model, rows are never shuffled (``shuffle`` is ignored) and
+        the states are reset at the start of every epoch. Any number of rows
+        works: the data is padded to full batches with rows of zero weight.
+        When predicting, states are reset before every batch, so each row's
+        prediction depends on that row only.
+    optimizer : str, optimizer class or instance, default="adam"
+        The optimizer; a fresh one is built for every fit.
+    learning_rate : float, default=0.001
+        The optimizer's learning rate (it also overrides the rate of an
+        optimizer given as an instance).
+    loss : str, loss class, instance or callable, default=None
+        None means mean squared error.
+    metrics : list, default=None
+        Metrics reported in ``history_``.
+    epochs : int, default=10
+        Epochs per ``fit``.
+    batch_size : int, default=32
+        Rows per gradient step (the fixed batch of a stateful model; None
+        means 32).
+    validation_split : float, default=0.0
+        Fraction of the training rows (the last ones) held out for
+        validation metrics (``val_loss`` ... in ``history_``).
+    early_stopping : bool, default=False
+        Stop when ``monitor`` has not improved for ``patience`` epochs and
+        restore the best weights. Monitoring a ``val_*`` quantity needs
+        ``validation_split`` or ``validation_data``.
+    monitor : str, default="val_loss"
+        Quantity watched by early stopping.
+    patience : int, default=10
+        Epochs without improvement before early stopping stops.
+    callbacks : list or dict, default=None
+        More Keras callbacks (classes or instances, copied for each fit).
+    verbose : {0, 1, 2, "auto"}, default=0
+        Keras's training output.
+    shuffle : bool, default=True
+        Shuffle the training rows before each epoch (not when ``stateful``).
+    run_eagerly : bool, default=False
+        Run Keras's train step eagerly (for debugging).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout; an int makes fits
+        repeatable.
+    warm_start : bool, default=False
+        When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of list
+        Per-epoch loss and metrics.
+    n_features_in_ : int
+        Size of the second axis of X (the number of time steps).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X has them.
+    X_shape_ : tuple
+        Shape of the training X.
+    X_dtype_ : numpy.dtype
+        dtype of the training X as given.
+    y_dtype_ : numpy.dtype
+        dtype of the training targets.
+    target_type_ : str
+        ``"continuous"`` (1-D y), ``"continuous-multioutput"`` (2-D y) or
+        ``"continuous-sequence"`` (3-D y).
+    n_outputs_ : int
+        Number of target columns (``k`` for sequence targets).
+    n_outputs_expected_ : int
+        Number of model outputs (1).
+
+    See Also
+    --------
+    RecurrentClassifier : The same network for class labels.
+    sklearn_dl.forecasting.WindowedForecaster : Forecasting a series with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl.networks import RecurrentRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(size=(64, 5, 1))
+    >>> y = X.sum(axis=(1, 2))
+    >>> reg = RecurrentRegressor(units=(4,), epochs=2, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> seq = RecurrentRegressor(units=(4, 3), epochs=1, random_state=0)
+    >>> seq.fit(X, np.cumsum(X, axis=1)).predict(X[:3]).shape
+    (3, 5, 1)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseKerasRegressor._parameter_constraints,
+        **_RECURRENT_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        units: int | tuple[int, ...] = (3,),
+        *,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        stateful: bool = False,
+        optimizer: Any = "adam",
+        learning_rate: float = 0.001,
+        loss: Any = None,
+        metrics: list | None = None,
+        epochs: int = 10,
+        batch_size: int | None = 32,
+        validation_split: float = 0.0,
+        early_stopping: bool = False,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        callbacks: list | dict | None = None,
+        verbose: int | str = 0,
+        shuffle: bool = True,
+        run_eagerly: bool = False,
+        random_state: Any = None,
+        warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
+    ) -> None:
+        self.units = units
+        self.cell = cell
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.stateful = stateful
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.metrics = metrics
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.monitor = monitor
+        self.patience = patience
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.shuffle = shuffle
+        self.run_eagerly = run_eagerly
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
+
+    # ------------------------------------------------ sequence-to-sequence y
+    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
+        if not _is_sequence_target(y):
+            return super()._validate_targets(X, y, reset)
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            allow_nd=True,
+            dtype=np.float32,
+            ensure_all_finite=True,
+        )
+        y = check_array(
+            y,
+            allow_nd=True,
+            dtype="numeric",
+            ensure_all_finite=True,
+            input_name="y",
+        )
+        check_consistent_length(X, y)
+        if X.ndim >= 2 and y.shape[1] != X.shape[1]:
+            raise ValueError(
+                "Sequence targets need one target vector per input step: y has "
+                f"{y.shape[1]} steps (shape {y.shape}) but X has {X.shape[1]} "
+                f"(shape {X.shape})."
+            )
+        return X, y
+
+    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
+        if y.ndim != 3:
+            super()._fit_targets(y, classes)
+            return
+        self.target_type_ = _SEQUENCE_TARGET
+        self.y_dtype_ = y.dtype
+        self.n_outputs_ = y.shape[2]
+        self.n_outputs_expected_ = 1
+
+    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
+        is_sequence = self.target_type_ == _SEQUENCE_TARGET
+        if (y.ndim == 3) != is_sequence or (
+            is_sequence and y.shape[2] != self.n_outputs_
+        ):
+            raise ValueError(
+                f"y has shape {y.shape}, but the estimator was fitted on "
+                f"{self.target_type_} targets with {self.n_outputs_} column(s)."
+            )
+        if is_sequence:
+            return np.asarray(y, dtype=np.float32)
+        return super()._encode_targets(y)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features) or \
+(n_samples, n_steps)
+            Sequences, shaped like the training samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), (n_samples, n_outputs) or \
+(n_samples, n_steps, n_outputs)
+            Predictions (float64), shaped like the training targets.
+        """
+        if getattr(self, "target_type_", None) != _SEQUENCE_TARGET:
+            return super().predict(X)
+        return np.asarray(self._predict_outputs(X), dtype=np.float64)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² of the predictions.
+
+        For sequence targets ``(n_samples, n_steps, n_outputs)`` every step
+        counts as one sample: the R² of the ``n_samples * n_steps`` target
+        vectors (averaged over outputs), each step weighted by its
+        sequence's weight.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features) or \
+(n_samples, n_steps)
+            Test sequences.
+        y : array-like of shape (n_samples,), (n_samples, n_outputs) or \
+(n_samples, n_steps, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            R² of ``self.predict(X)`` against ``y``.
+        """
+        if not _is_sequence_target(y):
+            return super().score(X, y, sample_weight=sample_weight)
+        y = check_array(y, allow_nd=True, dtype="numeric", input_name="y")
+        predictions = self.predict(X)
+        if predictions.shape != y.shape:
+            raise ValueError(
+                f"y has shape {y.shape}, but the predictions have shape "
+                f"{predictions.shape}."
+            )
+        n_samples, n_steps = y.shape[:2]
+        if sample_weight is not None:
+            sample_weight = np.repeat(np.asarray(sample_weight), n_steps)
+        return float(
+            r2_score(
+                y.reshape(n_samples * n_steps, -1),
+                predictions.reshape(n_samples * n_steps, -1),
+                sample_weight=sample_weight,
+            )
+        )
+
+
+class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
+    """A recurrent network classifier.
+
+    Recurrent layers (``units``, of kind ``cell``), then a softmax ``Dense``
+    layer with one unit per class (one sigmoid unit for binary targets with
+    the default loss). Samples are sequences ``X`` of shape ``(n_samples,
+    n_steps, n_features)``; a 2-D ``X`` of shape ``(n_samples, n_steps)`` is
+    read as ``n_steps`` steps of one feature.
+
+    Parameters
+    ----------
+    units : int or tuple of int, default=(3,)
+        Units (size of the state) of each recurrent layer; its length is the
+        number of stacked recurrent layers. ``(3,)`` is the book's first
+        network, ``(9, 6, 3)`` its deepest. Every layer that feeds another
+        returns its whole sequence (``return_sequences=True``).
+    cell : {"lstm", "gru", "simple"}, default="lstm"
+        The recurrent layer: Keras's ``LSTM``, ``GRU`` or ``SimpleRNN``.
+    dropout : float, default=0.0
+        Fraction of the inputs dropped in each recurrent layer.
+    recurrent_dropout : float, default=0.0
+        Fraction of the recurrent state dropped in each recurrent layer.
+    stateful : bool, default=False
+        Carry each row's final state over to the same row of the next batch
+        during training (Keras's stateful RNNs). The batch size is then part
+        of the model, rows are never shuffled (``shuffle`` is ignored) and
+        the states are reset at the start of every epoch. Any number of rows
+        works: the data is padded to full batches with rows of zero weight.
+        When predicting, states are reset before every batch, so each row's
+        prediction depends on that row only.
+    optimizer : str, optimizer class or instance, default="adam"
+        The optimizer; a fresh one is built for every fit.
+    learning_rate : float, default=0.001
+        The optimizer's learning rate (it also overrides the rate of an
+        optimizer given as an instance).
+    loss : str, loss class, instance or callable, default=None
+        None chooses binary cross-entropy for binary targets and sparse
+        categorical cross-entropy otherwise.
+    metrics : list, default=None
+        Metrics reported in ``history_``.
+    epochs : int, default=10
+        Epochs per ``fit``.
+    batch_size : int, default=32
+        Rows per gradient step (the fixed batch of a stateful model; None
+        means 32).
+    validation_split : float, default=0.0
+        Fraction of the training rows (the last ones) held out for
+        validation metrics (``val_loss`` ... in ``history_``).
+    early_stopping : bool, default=False
+        Stop when ``monitor`` has not improved for ``patience`` epochs and
+        restore the best weights. Monitoring a ``val_*`` quantity needs
+        ``validation_split`` or ``validation_data``.
+    monitor : str, default="val_loss"
+        Quantity watched by early stopping.
+    patience : int, default=10
+        Epochs without improvement before early stopping stops.
+    callbacks : list or dict, default=None
+        More Keras callbacks (classes or instances, copied for each fit).
+    verbose : {0, 1, 2, "auto"}, default=0
+        Keras's training output.
+    shuffle : bool, default=True
+        Shuffle the training rows before each epoch (not when ``stateful``).
+    run_eagerly : bool, default=False
+        Run Keras's train step eagerly (for debugging).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout; an int makes fits
+        repeatable.
+    warm_start : bool, default=False
+        When True, ``fit`` continues training the current network.
+    device : {"auto", "cpu"}, int, str or None, default=None
+        Where to train and predict. None or "auto": each process takes its
+        own GPU (round-robin over the visible GPUs, so parallel search
+        workers spread out) when there are GPUs, else the backend's
+        default; "cpu"; a GPU index or "gpu:<index>".
+    mixed_precision : bool, default=False
+        Build the network under Keras's "mixed_float16" policy (float16
+        computations, float32 weights): faster on recent GPUs.
+    class_weight : dict or "balanced", default=None
+        Weights of the classes, keyed by label.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of list
+        Per-epoch loss and metrics.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_classes_ : int
+        Number of classes.
+    n_features_in_ : int
+        Size of the second axis of X (the number of time steps).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when X has them.
+    X_shape_ : tuple
+        Shape of the training X.
+    X_dtype_ : numpy.dtype
+        dtype of the training X as given.
+    y_dtype_ : numpy.dtype
+        dtype of the training labels.
+    target_type_ : str
+        ``"binary"`` or ``"multiclass"``.
+    n_outputs_ : int
+        Number of target columns (1).
+    n_outputs_expected_ : int
+        Number of model outputs (1).
+    target_encoder_ : object
+        Maps labels to the network's targets and back.
+    output_encoding_ : {"binary", "sparse", "onehot"}
+        How targets are fed to the network.
+
+    See Also
+    --------
+    RecurrentRegressor : The same network for numeric targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl.networks import RecurrentClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 6, 2))
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = RecurrentClassifier(units=(4,), cell="gru", epochs=2, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseKerasClassifier._parameter_constraints,
+        **_RECURRENT_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        units: int | tuple[int, ...] = (3,),
+        *,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        stateful: bool = False,
+        optimizer: Any = "adam",
+        learning_rate: float = 0.001,
+        loss: Any = None,
+        metrics: list | None = None,
+        epochs: int = 10,
+        batch_size: int | None = 32,
+        validation_split: float = 0.0,
+        early_stopping: bool = False,
+        monitor: str = "val_loss",
+        patience: int = 10,
+        callbacks: list | dict | None = None,
+        verbose: int | str = 0,
+        shuffle: bool = True,
+        run_eagerly: bool = False,
+        random_state: Any = None,
+        warm_start: bool = False,
+        device: Any = None,
+        mixed_precision: bool = False,
+        class_weight: dict | str | None = None,
+    ) -> None:
+        self.units = units
+        self.cell = cell
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.stateful = stateful
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.loss = loss
+        self.metrics = metrics
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.early_stopping = early_stopping
+        self.monitor = monitor
+        self.patience = patience
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.shuffle = shuffle
+        self.run_eagerly = run_eagerly
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.device = device
+        self.mixed_precision = mixed_precision
+        self.class_weight = class_weight
