@@ -12,6 +12,8 @@ Importing this package does not import Keras.
 - :class:`RecurrentClassifier`, :class:`RecurrentRegressor`: stacked LSTM,
   GRU or simple RNNs on sequences, stateful or not, with a TimeDistributed
   head for sequence targets.
+- :class:`TextGenerator`: character- or word-level LSTM text generation,
+  with temperature sampling and held-out log-likelihood as its score.
 """
 
 from sklearn_dl.networks._architectures import (
@@ -21,6 +23,7 @@ from sklearn_dl.networks._architectures import (
 from sklearn_dl.networks._conv import ConvClassifier, ConvRegressor
 from sklearn_dl.networks._dense import DenseClassifier, DenseRegressor
 from sklearn_dl.networks._recurrent import RecurrentClassifier, RecurrentRegressor
+from sklearn_dl.networks._text import TextGenerator, sample_with_temperature
 
 __all__ = [
     "CONV_ARCHITECTURES",
@@ -30,5 +33,17 @@ __all__ = [
     "DenseRegressor",
     "RecurrentClassifier",
     "RecurrentRegressor",
+    "TextGenerator",
+    "TextSampleCallback",
     "conv_architecture_params",
+    "sample_with_temperature",
 ]
+
+
+def __getattr__(name: str):
+    """Create ``TextSampleCallback`` on first use (it subclasses a Keras class)."""
+    if name == "TextSampleCallback":
+        from sklearn_dl.networks import _text
+
+        return _text.TextSampleCallback
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

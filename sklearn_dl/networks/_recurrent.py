@@ -236,7 +236,7 @@ class _RecurrentNetwork(NetworkMixin):
         Decided by the model, not the parameter: ``set_params(stateful=...)``
         after ``fit`` changes nothing until a new model is built.
         """
-        return any(getattr(layer, "stateful", False) for layer in self.model_.layers)
+        return any(getattr(layer, "stateful", False) for layer in self._model.layers)
 
     def _model_batch_size(self) -> int:
         """Rows per batch fixed in the current stateful model.
@@ -244,7 +244,7 @@ class _RecurrentNetwork(NetworkMixin):
         A warm start keeps the model, and its batch size, even when the
         ``batch_size`` parameter has changed since.
         """
-        return int(self.model_.inputs[0].shape[0])
+        return int(self._model.inputs[0].shape[0])
 
     def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """A stateful network trains in order, on full batches, reset each epoch."""
@@ -305,8 +305,8 @@ class _RecurrentNetwork(NetworkMixin):
             if n_rows < batch_size:
                 filler = np.zeros((batch_size - n_rows, *rows.shape[1:]), rows.dtype)
                 rows = np.concatenate([rows, filler])
-            reset_recurrent_states(self.model_)
-            outputs.append(np.asarray(self.model_.predict_on_batch(rows))[:n_rows])
+            reset_recurrent_states(self._model)
+            outputs.append(np.asarray(self._model.predict_on_batch(rows))[:n_rows])
         return np.concatenate(outputs, axis=0)
 
 

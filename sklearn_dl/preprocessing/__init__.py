@@ -8,9 +8,16 @@ sit in any :class:`~sklearn.pipeline.Pipeline` in front of a network.
 - :class:`WindowMaker`: each row of a series to the window ending there.
 - :func:`sliding_windows`, :func:`make_supervised_windows`: the book's
   windows of a series, as zero-copy views.
+- :class:`TextVocabulary`, :func:`normalize_text`, :func:`next_token_windows`:
+  texts to token ids (characters or words) and next-token training pairs.
 """
 
 from sklearn_dl.preprocessing._images import ImageReshaper, PixelScaler
+from sklearn_dl.preprocessing._text import (
+    TextVocabulary,
+    next_token_windows,
+    normalize_text,
+)
 from sklearn_dl.preprocessing._windows import (
     WindowMaker,
     make_supervised_windows,
@@ -20,7 +27,10 @@ from sklearn_dl.preprocessing._windows import (
 __all__ = [
     "ImageReshaper",
     "PixelScaler",
+    "TextVocabulary",
     "WindowMaker",
     "make_supervised_windows",
+    "next_token_windows",
+    "normalize_text",
     "sliding_windows",
 ]
