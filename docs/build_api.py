@@ -19,6 +19,12 @@ PACKAGES = (
     "sklearn_dl.datasets",
     "sklearn_dl.plotting",
     "sklearn_dl.progress",
+    "sklearn_dl.forecasting",
+    "sklearn_dl.functional",
+    "sklearn_dl.persistence",
+    "sklearn_dl.callbacks",
+    "sklearn_dl.parallel",
+    "sklearn_dl.exceptions",
 )
 PAGE = Path(__file__).with_name("api.md")
 

@@ -79,6 +79,9 @@ def configure_imported_backend() -> None:
             tf.config.experimental.set_memory_growth(gpu, True)
     except RuntimeError:  # TensorFlow already started in this process
         pass
+    # Start TensorFlow's eager context now: seeding it before it has started
+    # does not hold for the first fit of a process.
+    tf.constant(0.0).numpy()
 
 
 def gpu_count() -> int:

@@ -9,6 +9,7 @@ model (:meth:`BaseKerasEstimator._build_keras_model`).
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from typing import Any
@@ -22,7 +23,8 @@ from sklearn.utils._param_validation import (  # the standard for third-party es
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend import device_scope, gpu_count
+from sklearn_dl._keras import dtype_policy_scope, import_keras
 from sklearn_dl._keras_objects import (
     make_callbacks,
     make_loss,
@@ -33,6 +35,7 @@ from sklearn_dl._model_pool import (
     POOL,
     architecture_key,
     lend,
+    mark_shared,
     model_reuse_enabled,
     transplant,
 )
@@ -43,6 +46,7 @@ from sklearn_dl._sample_weight import (
     canonical_order,
     check_sample_weight,
 )
+from sklearn_dl.parallel import resolve_device
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
 _MANAGED_FIT_ARGUMENTS = {
@@ -87,6 +91,8 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         "run_eagerly": ["boolean"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
+        "device": [None, str, Interval(Integral, 0, None, closed="left")],
+        "mixed_precision": ["boolean"],
     }
 
     # ------------------------------------------------------------------ hooks
@@ -271,6 +277,8 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         classes: Any = None,
     ) -> BaseKerasEstimator:
         """Shared body of :meth:`fit` and ``partial_fit``."""
+        from sklearn_dl._callbacks import NonFiniteLossGuard  # imports Keras
+
         self._validate_params()
         reset = not (warm and self.__sklearn_is_fitted__())
         input_dtype = getattr(X, "dtype", None)
@@ -281,12 +289,14 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         done_epochs = 0 if reset else len(self.history_.get("loss", []))
         base_seed = seed_from_random_state(self.random_state)
         seed = None if base_seed is None else base_seed + done_epochs
-        with seeded(seed):
+        with seeded(seed), self._placement():
             if reset:
                 self.X_dtype_ = np.dtype(input_dtype or X.dtype)
                 self._fit_targets(y, classes)
                 self._initialize_model(X[:1])
                 self.history_ = {}
+            else:
+                self._update_optimizer()
             if "validation_data" in fit_kwargs:
                 fit_kwargs["validation_data"] = self._encode_validation_data(
                     fit_kwargs["validation_data"]
@@ -315,10 +325,25 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 for key in ("x", "y", "sample_weight"):
                     if arguments[key] is not None:
                         arguments[key] = arguments[key][order]
-            history = self.model_.fit(**arguments)
+            guard = NonFiniteLossGuard()
+            arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
+            history = self._model.fit(**arguments)
+        if guard.failure is not None:
+            # Never leave non-finite weights behind a fitted-looking estimator.
+            self._release_model()
+            self.__dict__.pop("_model", None)
+            raise guard.error(type(self).__name__)
         for name, values in history.history.items():
             self.history_.setdefault(name, []).extend(float(v) for v in values)
         return self
+
+    def _bind_callbacks(self, arguments: dict[str, Any]) -> list[Any]:
+        """The fit's callbacks; those with ``set_estimator`` get ``self``."""
+        callbacks = list(arguments.get("callbacks") or [])
+        for callback in callbacks:
+            if hasattr(callback, "set_estimator"):
+                callback.set_estimator(self)
+        return callbacks
 
     def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Have the last word on the arguments of ``Model.fit`` (a hook).
@@ -353,7 +378,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         keras = import_keras()
         self._release_model()
         compile_kwargs = self._compile_kwargs()
-        model = self._build_keras_model(self._meta(), compile_kwargs)
+        policy = "mixed_float16" if getattr(self, "mixed_precision", False) else None
+        with dtype_policy_scope(policy):
+            model = self._build_keras_model(self._meta(), compile_kwargs)
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"The model builder of {type(self).__name__} must return a "
@@ -365,7 +392,26 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 compile_kwargs["loss"] = self._default_loss(n_units)
             model.compile(**compile_kwargs)
         self._check_outputs(n_units, model.loss)
-        self.model_ = self._reuse_pooled_model(model)
+        self._model = self._reuse_pooled_model(model)
+
+    def _update_optimizer(self) -> None:
+        """Let a warm-started fit use a changed learning rate.
+
+        When the trained optimizer is the one the parameters describe, up to
+        its learning rate, the new rate is assigned and the optimizer's state
+        kept. Other optimizer changes take effect on the next cold fit (a
+        builder may have compiled its own optimizer on purpose).
+        """
+        optimizer = self._model.optimizer
+        wanted = make_optimizer(self.optimizer, self._routed("optimizer"))
+        current, new = optimizer.get_config(), wanted.get_config()
+        rate = new.pop("learning_rate", None)
+        for config in (current, new):
+            config.pop("learning_rate", None)
+            config.pop("name", None)
+        if type(optimizer) is type(wanted) and current == new:
+            if isinstance(rate, (int, float)):
+                optimizer.learning_rate = rate
 
     def _reuse_pooled_model(self, fresh: Any) -> Any:
         """Swap a freshly built model for an idle compiled one of the same kind.
@@ -386,7 +432,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """Give a pooled model back before a refit replaces it."""
         loan = self.__dict__.pop("_model_loan", None)
         if loan is not None:
-            del self.model_
+            del self._model
             loan()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -429,11 +475,43 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         X = self._validate_X(X)
         batch_size = self._predict_batch_size()
-        outputs = [
-            np.asarray(self.model_.predict_on_batch(X[start : start + batch_size]))
-            for start in range(0, X.shape[0], batch_size)
-        ]
+        with self._placement():
+            outputs = [
+                np.asarray(self._model.predict_on_batch(X[start : start + batch_size]))
+                for start in range(0, X.shape[0], batch_size)
+            ]
         return np.concatenate(outputs, axis=0)
+
+    def _placement(self) -> contextlib.AbstractContextManager:
+        """The device scope for training and predicting (``device`` parameter)."""
+        device = getattr(self, "device", None)
+        return device_scope(resolve_device(device, gpu_count()))
+
+    @property
+    def model_(self) -> Any:
+        """The trained Keras model.
+
+        Once read here, the model belongs to the caller too: it is never
+        lent to another estimator's fit by the compiled-model pool.
+
+        Returns
+        -------
+        keras.Model
+            The network trained by the last fit.
+        """
+        try:
+            model = self.__dict__["_model"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no model_ before it is fitted."
+            ) from None
+        mark_shared(model)
+        return model
+
+    @model_.setter
+    def model_(self, model: Any) -> None:
+        self.__dict__["_model"] = model
+        mark_shared(model)
 
     def __sklearn_is_fitted__(self) -> bool:
         """Tell whether a model has been fitted.
@@ -443,7 +521,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         bool
             True once :meth:`fit` or ``partial_fit`` has run.
         """
-        return hasattr(self, "model_")
+        return "_model" in self.__dict__
 
     def __sklearn_tags__(self):
         """Estimator tags: n-D numeric input, no NaN, no sparse.

@@ -9,6 +9,10 @@ fresh build would have: the estimator still builds a fresh model (cheap,
 seeded), and its weights, random-generator states and a freshly built
 optimizer's variables are copied into the pooled model before training.
 
+Only models nobody else can hold are reused: reading an estimator's
+``model_`` marks its model as shared, and a shared model never returns to
+the pool. Internally the estimator keeps its model in ``_model``.
+
 Two models share a key only when their architecture (``get_config`` with
 layer names made canonical) and compile configuration (optimizer, loss,
 metrics, with a numeric learning rate left out: it lives in an optimizer
@@ -26,6 +30,8 @@ from typing import Any
 import joblib
 
 _ENV_SWITCH = "SKLEARN_DL_MODEL_REUSE"
+# Models user code has been given: never pooled (see mark_shared).
+_SHARED: weakref.WeakSet = weakref.WeakSet()
 
 
 class ModelPool:
@@ -228,7 +234,22 @@ def lend(owner: object, key: str, model: Any) -> weakref.finalize:
     return weakref.finalize(owner, _give_back, key, model)
 
 
+def mark_shared(model: Any) -> None:
+    """Keep ``model`` out of the pool for good: someone outside holds it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model handed out to user code (an estimator's ``model_`` read).
+    """
+    _SHARED.add(model)
+
+
 def _give_back(key: str, model: Any) -> None:
-    """Put a model whose estimator is gone back in the pool, if reuse is on."""
-    if model_reuse_enabled():
+    """Put a model whose estimator is gone back in the pool, if it may be reused.
+
+    A model that user code has seen (through ``model_``) may still be held
+    there; reusing it would change weights under the user's feet.
+    """
+    if model_reuse_enabled() and model not in _SHARED:
         POOL.give(key, model)

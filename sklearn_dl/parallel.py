@@ -146,3 +146,6 @@ def resolve_device(device: str | int | None, n_gpus: int) -> str | None:
     raise ValueError(
         f"device must be 'auto', 'cpu', a GPU index or 'gpu:<index>'; got {device!r}."
     )
+
+
+__all__ = ["claim_gpu", "least_claimed", "resolve_device"]

@@ -209,3 +209,6 @@ def fit_with_progress(
             stream.write("\n")
         shutil.rmtree(directory, ignore_errors=True)
     return search
+
+
+__all__ = ["count_search_fits", "fit_progress_callback", "fit_with_progress"]

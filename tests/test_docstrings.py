@@ -8,11 +8,16 @@ from numpydoc.validate import validate
 
 PACKAGES = [
     "sklearn_dl",
+    "sklearn_dl.callbacks",
     "sklearn_dl.datasets",
+    "sklearn_dl.exceptions",
     "sklearn_dl.forecasting",
     "sklearn_dl.networks",
+    "sklearn_dl.parallel",
+    "sklearn_dl.persistence",
     "sklearn_dl.plotting",
     "sklearn_dl.preprocessing",
+    "sklearn_dl.progress",
 ]
 # As scikit-learn's test_docstrings: no extended summary, "See Also" or
 # examples required everywhere, and numpydoc's layout rules left to ruff.

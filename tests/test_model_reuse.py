@@ -37,7 +37,7 @@ def make(**params):
 def fit_and_drop(X, y, **params):
     """Fit an estimator and let it die, so its model returns to the pool."""
     estimator = make(**params).fit(X, y)
-    model_id = id(estimator.model_)
+    model_id = id(estimator._model)  # reading model_ would keep it from the pool
     del estimator
     gc.collect()
     return model_id
@@ -91,10 +91,10 @@ def test_live_estimators_never_share_a_model(data):
 def test_refit_reuses_its_own_model(data):
     X, y = data
     estimator = make().fit(X, y)
-    model = estimator.model_
+    model = estimator._model
     first = estimator.predict_proba(X)
     estimator.fit(X, y)
-    assert estimator.model_ is model
+    assert estimator._model is model
     np.testing.assert_array_equal(estimator.predict_proba(X), first)
 
 
@@ -140,3 +140,15 @@ def test_architecture_key_ignores_layer_names(data):
     second = make(random_state=4).fit(X, y)
     assert first.model_.layers[0].name != second.model_.layers[0].name
     assert architecture_key(first.model_) == architecture_key(second.model_)
+
+
+def test_a_model_the_user_holds_is_never_reused(data):
+    X, y = data
+    kept = make().fit(X, y).model_  # the estimator is gone, its model is not
+    gc.collect()
+    weights = [weight.copy() for weight in kept.get_weights()]
+    other = make(random_state=9).fit(X, y)
+    assert other._model is not kept
+    for before, after in zip(weights, kept.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    assert len(POOL) == 0

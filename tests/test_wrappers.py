@@ -597,3 +597,14 @@ def test_mixed_precision_builds_float16_layers(blobs):
     assert np.isfinite(clf.predict_proba(X)).all()
     plain = KerasClassifier(mlp, epochs=1, random_state=0).fit(X, y)
     assert plain.model_.layers[0].dtype_policy.name == "float32"
+
+
+def test_warm_start_picks_up_a_new_learning_rate(blobs):
+    X, y = blobs
+    clf = KerasClassifier(
+        mlp, optimizer="adam", optimizer__learning_rate=0.01, warm_start=True
+    ).fit(X, y)
+    iterations = int(clf.model_.optimizer.iterations)
+    clf.set_params(optimizer__learning_rate=0.0001).fit(X, y)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.0001)
+    assert int(clf.model_.optimizer.iterations) > iterations  # state kept

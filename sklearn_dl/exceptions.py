@@ -1,0 +1,70 @@
+"""Errors raised by sklearn_dl that callers may want to catch by type.
+
+This module imports neither Keras nor h5py, so ``except`` clauses cost nothing.
+"""
+
+from __future__ import annotations
+
+
+class UntrustedTypeError(ValueError):
+    """A saved file names a class or function that loading will not rebuild.
+
+    Raised by :func:`sklearn_dl.load` (and
+    :func:`sklearn_dl.persistence.resume`) before anything is built, and by an
+    :class:`~sklearn_dl.persistence.UntrustedReference` when something tries
+    to use the builder it stands for.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong and how to trust the names, if that is what you want.
+    names : list of str, default=()
+        The untrusted names, as ``"module:qualified.name"``.
+
+    Attributes
+    ----------
+    names : list of str
+        The untrusted names, as ``"module:qualified.name"``.
+    """
+
+    def __init__(self, message: str, names: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.names = list(names)
+
+
+class TrainingDivergedError(RuntimeError):
+    """The training loss became NaN or infinite, so training was stopped.
+
+    The estimator that raised it is left unfitted: its network's weights are
+    no longer finite, and predicting with them would return garbage.
+
+    Parameters
+    ----------
+    message : str
+        Where the loss diverged and what usually helps.
+    epoch : int
+        The epoch (1-based, counted over warm-started fits, as Keras prints
+        it) in which the loss stopped being finite.
+    batch : int
+        The batch (0-based, within that epoch).
+    loss : float
+        The loss value reported for that batch (NaN or infinite).
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch (1-based) in which the loss stopped being finite.
+    batch : int
+        The batch (0-based, within that epoch).
+    loss : float
+        The reported loss value.
+    """
+
+    def __init__(self, message: str, *, epoch: int, batch: int, loss: float) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.loss = loss
+
+
+__all__ = ["TrainingDivergedError", "UntrustedTypeError"]

@@ -1,0 +1,33 @@
+"""Saving and loading fitted estimators and whole pipelines, safely.
+
+- :func:`save` / :func:`load`: a fitted estimator or a whole
+  :class:`~sklearn.pipeline.Pipeline` (scalers, reshapers, window makers,
+  networks) in one HDF5 file. Loading never unpickles and rebuilds only
+  trusted classes (see :func:`load`); :func:`untrusted_types` audits a file.
+- :func:`export_model` / :func:`load_keras_model`: the network alone in
+  Keras's formats: ``.keras``, the book's legacy ``.h5``, weights only
+  (``.weights.h5``) and the architecture as JSON.
+- :func:`resume` / :func:`latest_checkpoint`: continue an interrupted fit
+  from the checkpoints of :class:`sklearn_dl.callbacks.Checkpoint`.
+
+Every file is written atomically: a crash while saving leaves the previous
+file intact.
+"""
+
+from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.persistence._file import load, save, untrusted_types
+from sklearn_dl.persistence._keras_formats import export_model, load_keras_model
+from sklearn_dl.persistence._resume import latest_checkpoint, resume
+from sklearn_dl.persistence._trust import UntrustedReference
+
+__all__ = [
+    "UntrustedReference",
+    "UntrustedTypeError",
+    "export_model",
+    "latest_checkpoint",
+    "load",
+    "load_keras_model",
+    "resume",
+    "save",
+    "untrusted_types",
+]
