@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def section(qualified: str, obj) -> str:
         signature = str(inspect.signature(obj))
     except (TypeError, ValueError):
         signature = "(...)"
+    # default values that are functions: their name, not their address
+    signature = re.sub(r"<function (\S+) at 0x[0-9a-f]+>", r"\1", signature)
     doc = inspect.cleandoc(obj.__doc__ or "(undocumented)")
     return f"### `{qualified}{signature}`\n\n```text\n{doc}\n```\n"
 

@@ -76,7 +76,7 @@ def claim_gpu(
         the system's temporary directory when None.
     pid : int, default=None
         The claiming process (this one when None).
-    alive : callable, default=None
+    alive : callable, default=_process_alive
         Tells whether a process id is running (claims of dead ones are
         removed).
 
