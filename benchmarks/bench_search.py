@@ -214,8 +214,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat (CI)")
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument("--repeats", type=int, default=3, help="P1 repeats")
     args = parser.parse_args(argv)
-    repeats = 1 if args.quick else 3
+    repeats = 1 if args.quick else args.repeats
     plan = QUICK if args.quick else REFERENCE
     keras = import_keras()
     X, y = reference_data()
