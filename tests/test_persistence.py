@@ -16,7 +16,14 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 
 import sklearn_dl
-from sklearn_dl import KerasClassifier, KerasRegressor, load, save
+from sklearn_dl import (
+    KerasClassifier,
+    KerasRegressor,
+    forecasting,
+    load,
+    networks,
+    save,
+)
 from sklearn_dl.exceptions import UntrustedTypeError
 from sklearn_dl.persistence import (
     UntrustedReference,
@@ -130,9 +137,6 @@ NETWORKS = [
 
 @pytest.mark.parametrize("name, params, data", NETWORKS, ids=[n for n, *_ in NETWORKS])
 def test_ready_networks_round_trip(name, params, data, blobs, images, tmp_path):
-    networks = pytest.importorskip("sklearn_dl.networks")
-    if not hasattr(networks, name):
-        pytest.skip(f"{name} is not written yet")
     estimator = getattr(networks, name)(epochs=2, random_state=0, **params)
     if data == "tabular":
         X, y = blobs
@@ -149,10 +153,6 @@ def test_ready_networks_round_trip(name, params, data, blobs, images, tmp_path):
 
 
 def test_windowed_forecaster_round_trip(tmp_path):
-    forecasting = pytest.importorskip("sklearn_dl.forecasting")
-    networks = pytest.importorskip("sklearn_dl.networks")
-    if not hasattr(networks, "RecurrentRegressor"):
-        pytest.skip("RecurrentRegressor is not written yet")
     series = np.sin(np.arange(80) / 4.0)
     forecaster = forecasting.WindowedForecaster(
         networks.RecurrentRegressor(units=(2,), epochs=1, random_state=0),
@@ -164,9 +164,6 @@ def test_windowed_forecaster_round_trip(tmp_path):
 
 
 def test_text_generator_round_trip(tmp_path):
-    networks = pytest.importorskip("sklearn_dl.networks")
-    if not hasattr(networks, "TextGenerator"):
-        pytest.skip("TextGenerator is not written yet")
     text = ["the quick brown fox jumps over the lazy dog. " * 8]
     generator = networks.TextGenerator(
         window_length=8, step=4, units=(4,), epochs=1, random_state=0
