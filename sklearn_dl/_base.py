@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import (  # the standard for third-party estimators
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sklearn_dl._backend import device_scope, gpu_count
+from sklearn_dl._compat import (
     HasMethods,
     Interval,
     StrOptions,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
-
-from sklearn_dl._backend import device_scope, gpu_count
 from sklearn_dl._keras import dtype_policy_scope, import_keras
 from sklearn_dl._keras_objects import (
     make_callbacks,

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import validate_data
 
 from sklearn_dl._base import BaseKerasEstimator
+from sklearn_dl._compat import StrOptions
 from sklearn_dl._targets import ClassifierTargets, choose_classifier_encoding
 
 

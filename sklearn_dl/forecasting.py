@@ -22,9 +22,9 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import root_mean_squared_error
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils import Tags, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from sklearn_dl._compat import HasMethods, Interval, StrOptions
 from sklearn_dl.networks._recurrent import RecurrentRegressor
 from sklearn_dl.preprocessing import make_supervised_windows, sliding_windows
 

@@ -7,9 +7,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.datasets import load_digits
 
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party code to validate public parameters.
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn_dl._compat import Interval, validate_params
 
 __all__ = ["load_digits_images"]
 

@@ -7,9 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party code to validate public parameters.
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn_dl._compat import Interval, validate_params
 
 __all__ = ["load_sine_series", "sum_of_sines", "sum_of_upsloping_sines"]
 

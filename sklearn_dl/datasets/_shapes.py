@@ -22,9 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party code to validate public parameters.
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn_dl._compat import Interval, validate_params
 
 # ShapesDataset is also public, created on first access by __getattr__.
 __all__ = ["SHAPE_NAMES", "make_shapes"]

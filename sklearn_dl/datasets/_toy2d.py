@@ -9,9 +9,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils import shuffle as shuffle_arrays
 
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party code to validate public parameters.
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn_dl._compat import Interval, validate_params
 
 __all__ = ["make_spiral"]
 

@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import Interval
-
+from sklearn_dl._compat import Interval
 from sklearn_dl._keras import import_keras
 from sklearn_dl._targets import _loss_name
 

@@ -25,9 +25,8 @@ from math import prod
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._keras import import_keras
 from sklearn_dl._regressor import BaseKerasRegressor
 from sklearn_dl.networks._architectures import (

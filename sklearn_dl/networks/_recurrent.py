@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -37,6 +36,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._keras import import_keras
 from sklearn_dl._regressor import BaseKerasRegressor
 from sklearn_dl.networks._common import (

@@ -34,10 +34,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_dl._base import BaseKerasEstimator
+from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._keras import import_keras
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,

@@ -14,17 +14,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import Tags
-
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party estimators to declare ``_parameter_constraints``.
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
-    _check_feature_names_in,
     check_array,
     check_is_fitted,
     validate_data,
 )
+
+from sklearn_dl._compat import StrOptions, _check_feature_names_in
 
 __all__ = ["ImageReshaper", "PixelScaler"]
 

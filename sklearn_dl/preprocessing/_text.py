@@ -32,8 +32,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
+
+from sklearn_dl._compat import Interval, StrOptions, validate_params
 
 __all__ = ["TextVocabulary", "next_token_windows", "normalize_text"]
 

@@ -39,11 +39,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import Tags
-
-# ``_param_validation`` is private in scikit-learn but is the de-facto standard
-# way for third-party estimators to declare ``_parameter_constraints``.
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, validate_data
+
+from sklearn_dl._compat import Interval, StrOptions, validate_params
 
 __all__ = ["WindowMaker", "make_supervised_windows", "sliding_windows"]
 
