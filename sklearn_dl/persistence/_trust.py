@@ -183,6 +183,9 @@ def _trusted_library_class(cls: type) -> bool:
         return issubclass(cls, np.generic)
     if _in_package(module, ("sklearn",)):
         from sklearn.base import BaseEstimator
+
+        # Private, but the only home of the scorer classes that fitted
+        # searches hold (search.scorer_); they must be recognised to load.
         from sklearn.metrics import _scorer
         from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
 
