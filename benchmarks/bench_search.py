@@ -15,15 +15,25 @@ P4  per-fit overhead: one small fit + score (3 epochs), as a search makes
 P6  the P1 search with ``n_jobs=2`` vs ``n_jobs=1`` (workers started
     beforehand, as they stay between searches). Target: >= 1.6x.
 Also: resident memory added per fit over a series of fits.
+
+Backends: the peers run on the configured Keras backend (TensorFlow by
+default); sklearn_dl's P1, P4 and memory per fit are measured again on every
+other backend named by ``--backends`` (default: JAX, when installed), each in
+a child process started right after the main run (Keras's backend is chosen
+once per process). Target on JAX: P1 >= 10x faster than the best peer.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -209,19 +219,65 @@ def memory_per_fit(X, y, n_fits: int) -> float:
     return (process.memory_info().rss - before) / 1e6 / n_fits
 
 
+def ours_only(X, y, plan: Plan, repeats: int, quick: bool) -> dict[str, Any]:
+    """sklearn_dl's P1, P4 and memory per fit on this process's backend."""
+    seconds, score = [], None
+    for _ in range(repeats):
+        elapsed, score = timed(partial(search_sklearn_dl, X, y, plan))
+        seconds.append(elapsed)
+    ours, raw = per_fit_overhead(X, y, 2 if quick else 15)
+    return {
+        "P1": {"seconds": statistics.median(seconds), "best_score": score},
+        "P4": {"sklearn_dl_seconds": ours, "raw_keras_seconds": raw},
+        "memory_mb_per_fit": memory_per_fit(X, y, 3 if quick else 40),
+    }
+
+
+def other_backend(backend: str, repeats: int, quick: bool) -> dict[str, Any]:
+    """Run :func:`ours_only` in a child process on Keras's ``backend``."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "results.json")
+        command = [sys.executable, "-m", "benchmarks.bench_search", "--ours-only"]
+        command += ["--repeats", str(repeats), "--json", path]
+        command += ["--quick"] if quick else []
+        env = {**os.environ, "KERAS_BACKEND": backend}
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+
+
+def default_backends() -> list[str]:
+    """JAX when it is installed and not already the configured backend."""
+    found = importlib.util.find_spec("jax") is not None
+    return ["jax"] if found and configured_backend() != "jax" else []
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the benchmarks, print the table and optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repeat (CI)")
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--repeats", type=int, default=3, help="P1 repeats")
+    parser.add_argument(
+        "--backends",
+        nargs="*",
+        default=None,
+        help="other Keras backends to measure sklearn_dl on (default: jax)",
+    )
+    parser.add_argument("--ours-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     plan = QUICK if args.quick else REFERENCE
     keras = import_keras()
     X, y = reference_data()
+    if args.ours_only:
+        results = ours_only(X, y, plan, repeats, args.quick)
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(results, handle)
+        return results
+    backend = keras.backend.backend()
     results: dict[str, Any] = {
-        "backend": keras.backend.backend(),
+        "backend": backend,
         "keras": keras.__version__,
         "cpu_count": os.cpu_count(),
     }
@@ -247,23 +303,55 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     peers = [
         p1[name]["seconds"] for name in ("scikeras", "keras.wrappers") if name in p1
     ]
+    others = args.backends if args.backends is not None else default_backends()
+    results["other_backends"] = {
+        name: other_backend(name, repeats, args.quick)
+        for name in others
+        if name != backend
+    }
+
+    def vs_peers(seconds: float) -> str:
+        return f"{min(peers) / seconds:.1f}x vs best peer" if peers else "-"
+
     rows = []
     for name, entry in p1.items():
-        ratio = f"{min(peers) / entry['seconds']:.1f}x vs best peer" if peers else "-"
         rows.append(
             (
                 f"P1 search: {name}",
+                backend,
                 f"{entry['seconds']:.2f} s",
                 f"{entry['best_score']:.4f}",
-                ratio,
+                vs_peers(entry["seconds"]),
+            )
+        )
+    for name, other in results["other_backends"].items():
+        entry = other["P1"]
+        rows.append(
+            (
+                "P1 search: sklearn_dl",
+                name,
+                f"{entry['seconds']:.2f} s",
+                f"{entry['best_score']:.4f}",
+                vs_peers(entry["seconds"]),
             )
         )
 
     ours, raw = per_fit_overhead(X, y, 2 if args.quick else 15)
     results["P4"] = {"sklearn_dl_seconds": ours, "raw_keras_seconds": raw}
-    rows.append(
-        ("P4 one small fit+score", f"{ours:.3f} s", "-", f"{ours / raw:.2f}x raw Keras")
-    )
+    overheads = [(backend, results["P4"])] + [
+        (name, other["P4"]) for name, other in results["other_backends"].items()
+    ]
+    for name, p4 in overheads:
+        ratio = p4["sklearn_dl_seconds"] / p4["raw_keras_seconds"]
+        rows.append(
+            (
+                "P4 one small fit+score",
+                name,
+                f"{p4['sklearn_dl_seconds']:.3f} s",
+                "-",
+                f"{ratio:.2f}x raw Keras ({name})",
+            )
+        )
 
     search_sklearn_dl(X, y, plan, n_jobs=2)  # start the workers, as a session would
     serial, _ = timed(partial(search_sklearn_dl, X, y, plan, 1))
@@ -272,6 +360,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows.append(
         (
             "P6 n_jobs=2 vs 1",
+            backend,
             f"{parallel:.2f} s",
             "-",
             f"{serial / parallel:.2f}x faster",
@@ -279,13 +368,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
 
     results["memory_mb_per_fit"] = memory_per_fit(X, y, 3 if args.quick else 40)
-    rows.append(("memory per fit", f"{results['memory_mb_per_fit']:.2f} MB", "-", "-"))
+    memory = [(backend, results["memory_mb_per_fit"])] + [
+        (name, other["memory_mb_per_fit"])
+        for name, other in results["other_backends"].items()
+    ]
+    for name, megabytes in memory:
+        rows.append(("memory per fit", name, f"{megabytes:.2f} MB", "-", "-"))
 
-    print(
-        f"Keras {results['keras']}, backend {configured_backend()}, "
-        f"{results['cpu_count']} CPUs"
-    )
-    print_table(rows, ("benchmark", "time", "best CV score", "ratio"))
+    print(f"Keras {results['keras']}, {results['cpu_count']} CPUs")
+    print_table(rows, ("benchmark", "backend", "time", "best CV score", "ratio"))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(results, handle, indent=2)

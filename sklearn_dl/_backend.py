@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import threading
+import weakref
 from collections.abc import Iterator
+from typing import Any
 
 from sklearn_dl._backend_info import configured_backend
+from sklearn_dl.exceptions import BackendNotSupportedError
 
 #: Variables joblib's process workers receive with their share of the cores.
 _THREAD_SHARE_VARIABLES = ("OMP_NUM_THREADS",)
@@ -37,16 +42,34 @@ def thread_share() -> int | None:
     return None
 
 
+#: XLA's switch for one-threaded CPU kernels (JAX has no thread-count knob).
+_XLA_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+
+
 def prepare_environment() -> None:
     """Set backend environment defaults before the backend is imported.
 
-    Hides TensorFlow's C++ log lines below warnings and sizes its thread
-    pools to :func:`thread_share`, so several joblib workers do not
-    oversubscribe the cores. A value the user exported always wins.
+    - TensorFlow: C++ log lines below warnings hidden, thread pools sized to
+      :func:`thread_share`, so several joblib workers do not oversubscribe
+      the cores.
+    - JAX: no preallocation of most of each GPU's memory (the counterpart
+      of TensorFlow's memory growth, so several workers can share a GPU),
+      and one-threaded CPU kernels in a worker whose share is one core
+      (XLA offers no finer limit).
+
+    A value the user exported always wins.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    backend = configured_backend()
     share = thread_share()
-    if share is not None and configured_backend() == "tensorflow":
+    if backend == "jax":
+        os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+        if share == 1 and "xla_cpu_multi_thread_eigen" not in os.environ.get(
+            "XLA_FLAGS", ""
+        ):
+            flags = os.environ.get("XLA_FLAGS", "")
+            os.environ["XLA_FLAGS"] = f"{flags} {_XLA_ONE_THREAD}".strip()
+    if share is not None and backend == "tensorflow":
         os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(share))
         os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(min(share, 2)))
 
@@ -58,9 +81,17 @@ def configure_imported_backend() -> None:
     user) said, and memory growth on every GPU, so several worker
     processes can share a GPU's memory instead of the first one taking it
     all. Both can only change before TensorFlow runs its first operation;
-    afterwards they are left as they are.
+    afterwards they are left as they are. PyTorch: its thread pool sized
+    to :func:`thread_share`.
     """
-    if configured_backend() != "tensorflow":
+    backend = configured_backend()
+    if backend == "torch":
+        import torch
+
+        share = thread_share()
+        if share is not None:
+            torch.set_num_threads(share)
+    if backend != "tensorflow":
         return
     import tensorflow as tf
 
@@ -133,3 +164,103 @@ def device_scope(device: str | None) -> Iterator[None]:
 
     with import_keras().device(device):
         yield
+
+
+def preload_tensorflow() -> None:
+    """Import TensorFlow now, if installed, whatever the Keras backend.
+
+    Keras imports TensorFlow when it is installed even on the JAX and
+    PyTorch backends (``keras.utils.set_random_seed`` seeds it too); a quiet
+    start-up imports it early, so its start-up lines can be hidden.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is not None:
+        import tensorflow  # noqa: F401
+
+
+def variable_device(variable: Any) -> str:
+    """Where a Keras variable's value lives, as ``"<kind>:<index>"``.
+
+    Parameters
+    ----------
+    variable : keras.Variable
+        A model weight, on any backend.
+
+    Returns
+    -------
+    str
+        For example ``"cpu:0"`` or ``"gpu:1"`` (CUDA devices are ``gpu``).
+    """
+    value = variable.value
+    backend = configured_backend()
+    if backend == "jax":
+        (device,) = value.devices()
+        kind, index = device.platform, device.id
+    elif backend == "torch":
+        kind, index = value.device.type, value.device.index or 0
+    else:  # TensorFlow names devices like /job:localhost/.../device:GPU:0
+        match = re.search(r"device:([A-Za-z]+):(\d+)$", str(value.device))
+        if match is None:
+            return str(value.device).lower()
+        kind, index = match.group(1), int(match.group(2))
+    kind = "gpu" if kind.lower() in ("gpu", "cuda") else kind.lower()
+    return f"{kind}:{index}"
+
+
+#: Features that work on some Keras backends only, and where they do.
+_BACKEND_LIMITS = {
+    "stateful recurrent networks": (
+        ("tensorflow",),
+        "Keras 3 keeps their states only on TensorFlow (on JAX the states "
+        "are not carried from batch to batch, in training or prediction)",
+    ),
+}
+
+
+def require_backend_support(feature: str) -> None:
+    """Raise if ``feature`` does not work on the configured backend.
+
+    Parameters
+    ----------
+    feature : str
+        A key of the known limits, e.g. ``"stateful recurrent networks"``.
+
+    Raises
+    ------
+    BackendNotSupportedError
+        When the configured backend is not among those where it works.
+    """
+    supported, reason = _BACKEND_LIMITS[feature]
+    backend = configured_backend()
+    if backend not in supported:
+        raise BackendNotSupportedError(feature, backend, supported, reason)
+
+
+_prediction_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_prediction_locks_guard = threading.Lock()
+
+
+def prediction_lock(model: Any) -> contextlib.AbstractContextManager:
+    """What to hold while ``model.predict_on_batch`` runs.
+
+    On TensorFlow nothing: concurrent predictions are safe. JAX's
+    ``predict_on_batch`` hands the model's weights to the compiled function
+    and writes them back afterwards, so two threads predicting with one
+    model at once can use arrays the other has already released; their
+    calls on one model take turns.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The model about to predict.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        A lock per model, or a context that does nothing.
+    """
+    if configured_backend() == "tensorflow":
+        return contextlib.nullcontext()
+    with _prediction_locks_guard:
+        return _prediction_locks.setdefault(model, threading.Lock())

@@ -18,7 +18,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_dl._backend import device_scope, gpu_count
+from sklearn_dl._backend import (
+    device_scope,
+    gpu_count,
+    prediction_lock,
+    variable_device,
+)
 from sklearn_dl._compat import (
     HasMethods,
     Interval,
@@ -277,7 +282,10 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         classes: Any = None,
     ) -> BaseKerasEstimator:
         """Shared body of :meth:`fit` and ``partial_fit``."""
-        from sklearn_dl._callbacks import NonFiniteLossGuard  # imports Keras
+        from sklearn_dl._callbacks import (  # imports Keras
+            EpochShuffleSeed,
+            NonFiniteLossGuard,
+        )
 
         self._validate_params()
         reset = not (warm and self.__sklearn_is_fitted__())
@@ -326,7 +334,10 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                     if arguments[key] is not None:
                         arguments[key] = arguments[key][order]
             guard = NonFiniteLossGuard()
-            arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
+            internal = (
+                [guard] if base_seed is None else [guard, EpochShuffleSeed(base_seed)]
+            )
+            arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
             history = self._model.fit(**arguments)
         if guard.failure is not None:
             # Never leave non-finite weights behind a fitted-looking estimator.
@@ -423,6 +434,10 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         key = architecture_key(fresh) if model_reuse_enabled() else None
         if key is None:
             return fresh
+        if fresh.weights:
+            # Variables stay on the device they were built on: a model built
+            # for the GPU must not train a fit placed on the CPU.
+            key = f"{key}@{variable_device(fresh.weights[0])}"
         pooled = POOL.take(key)
         model = pooled if pooled is not None and transplant(fresh, pooled) else fresh
         self._model_loan = lend(self, key, model)
@@ -475,7 +490,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         X = self._validate_X(X)
         batch_size = self._predict_batch_size()
-        with self._placement():
+        with self._placement(), prediction_lock(self._model):
             outputs = [
                 np.asarray(self._model.predict_on_batch(X[start : start + batch_size]))
                 for start in range(0, X.shape[0], batch_size)

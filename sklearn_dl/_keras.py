@@ -8,7 +8,11 @@ from collections.abc import Iterator
 from functools import cache
 from types import ModuleType
 
-from sklearn_dl._backend import configure_imported_backend, prepare_environment
+from sklearn_dl._backend import (
+    configure_imported_backend,
+    preload_tensorflow,
+    prepare_environment,
+)
 
 #: Set to "1" (the command line does) to hide the backend's start-up lines in
 #: this process and in the worker processes it starts.
@@ -56,6 +60,7 @@ def import_keras_quietly() -> ModuleType:
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
+            preload_tensorflow()
             import keras
 
             configure_imported_backend()

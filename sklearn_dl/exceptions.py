@@ -67,4 +67,45 @@ class TrainingDivergedError(RuntimeError):
         self.loss = loss
 
 
-__all__ = ["TrainingDivergedError", "UntrustedTypeError"]
+class BackendNotSupportedError(NotImplementedError):
+    """A feature does not work on the configured Keras backend.
+
+    Raised before training starts, naming the feature, the backend, and the
+    backends where it works (select one with ``KERAS_BACKEND`` before Keras
+    is imported).
+
+    Parameters
+    ----------
+    feature : str
+        What was asked for, e.g. ``"stateful recurrent networks"``.
+    backend : str
+        The configured Keras backend.
+    supported : tuple of str
+        Backends where the feature works.
+    reason : str, default=""
+        Why it does not work here, when known.
+
+    Attributes
+    ----------
+    feature : str
+        What was asked for.
+    backend : str
+        The configured Keras backend.
+    supported : tuple of str
+        Backends where the feature works.
+    """
+
+    def __init__(
+        self, feature: str, backend: str, supported: tuple[str, ...], reason: str = ""
+    ) -> None:
+        self.feature, self.backend, self.supported = feature, backend, supported
+        message = (
+            f"{feature} are not supported on Keras's {backend!r} backend"
+            f"{': ' + reason if reason else ''}. They work on "
+            f"{', '.join(repr(name) for name in supported)}: set KERAS_BACKEND "
+            "before Keras is imported."
+        )
+        super().__init__(message)
+
+
+__all__ = ["BackendNotSupportedError", "TrainingDivergedError", "UntrustedTypeError"]

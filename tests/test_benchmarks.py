@@ -25,3 +25,7 @@ def test_benchmark_suite_runs_in_quick_mode(tmp_path):
     assert {"P1", "P4", "P6", "memory_mb_per_fit"} <= set(search)
     assert "sklearn_dl" in search["P1"] and "raw Keras" in search["P1"]
     assert "P1 search: sklearn_dl" in result.stdout
+    # sklearn_dl measured again on JAX (the test extra installs it).
+    on_jax = search["other_backends"]["jax"]
+    assert on_jax["P1"]["seconds"] > 0 and 0 < on_jax["P1"]["best_score"] <= 1
+    assert on_jax["P4"]["sklearn_dl_seconds"] > 0

@@ -12,6 +12,9 @@ from sklearn_dl.persistence import latest_checkpoint, load_keras_model, resume
 from sklearn_dl.persistence._file import read_metadata
 from tests.builders import mlp
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 class CrashAt(keras.callbacks.Callback):
     """Interrupt training at the end of a given epoch (1-based), like a kill."""

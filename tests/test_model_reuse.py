@@ -12,6 +12,9 @@ from sklearn_dl import KerasClassifier, set_model_reuse
 from sklearn_dl._model_pool import POOL, architecture_key
 from tests.builders import mlp
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
 def data():
@@ -69,6 +72,19 @@ def test_learning_rate_is_not_part_of_the_architecture(data):
     set_model_reuse(False)
     fresh = make(optimizer__learning_rate=0.002).fit(X, y)
     np.testing.assert_array_equal(reused.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_models_are_reused_on_their_own_device_only(data, monkeypatch):
+    import sklearn_dl._base as base
+
+    X, y = data
+    pooled_id = fit_and_drop(X, y)
+    # A fit placed elsewhere (here: seen as a GPU) builds its own model.
+    monkeypatch.setattr(base, "variable_device", lambda variable: "gpu:0")
+    on_gpu = make().fit(X, y)
+    assert id(on_gpu.model_) != pooled_id
+    monkeypatch.undo()
+    assert id(make().fit(X, y).model_) == pooled_id
 
 
 def test_other_architectures_and_optimizers_are_not_reused(data):

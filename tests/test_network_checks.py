@@ -6,6 +6,7 @@ one-pixel-high images ``1 x F`` (their documented rule without
 ``image_shape``).
 """
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_dl.networks import (
@@ -14,6 +15,9 @@ from sklearn_dl.networks import (
     DenseClassifier,
     DenseRegressor,
 )
+
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
 
 CHECKED = [
     DenseClassifier(

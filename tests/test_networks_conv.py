@@ -27,6 +27,9 @@ from sklearn_dl.networks import (
     conv_architecture_params,
 )
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 try:  # written in parallel by another helper; used when present
     from sklearn_dl.preprocessing import PixelScaler
 except ImportError:  # pragma: no cover

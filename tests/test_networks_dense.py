@@ -21,6 +21,9 @@ from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_dl.networks import DenseClassifier, DenseRegressor
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture(scope="module")
 def digits():
@@ -311,3 +314,16 @@ def test_importing_the_networks_does_not_import_keras():
         "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_mixed_precision_keeps_the_output_layer_in_float32(digits):
+    X, y = digits
+    clf = DenseClassifier(
+        hidden_layer_sizes=(16,), epochs=2, mixed_precision=True, random_state=0
+    ).fit(X[:300], y[:300])
+    hidden, output = clf.model_.layers[0], clf.model_.get_layer("output")
+    assert hidden.compute_dtype == "float16"
+    assert output.compute_dtype == "float32"
+    assert output.kernel.dtype == "float32"
+    proba = clf.predict_proba(X[:50])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)

@@ -14,6 +14,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_dl.datasets import load_sine_series
+from sklearn_dl.exceptions import BackendNotSupportedError
 from sklearn_dl.networks._recurrent import (
     RecurrentClassifier,
     RecurrentRegressor,
@@ -242,6 +243,25 @@ def test_pad_to_full_batches_leaves_full_batches_alone():
     assert X_out is X and y_out is y and w_out is None
 
 
+def test_stateful_networks_name_the_backends_they_need(monkeypatch):
+    import sklearn_dl._backend as backend
+
+    monkeypatch.setattr(backend, "configured_backend", lambda: "jax")
+    X, y = np.ones((8, 3)), np.ones(8)
+    with pytest.raises(BackendNotSupportedError, match="'jax' backend") as caught:
+        RecurrentRegressor(stateful=True, batch_size=4, epochs=1).fit(X, y)
+    assert caught.value.supported == ("tensorflow",)
+    assert "KERAS_BACKEND" in str(caught.value)
+
+
+#: Keras 3 carries stateful RNN states on TensorFlow only (see the test above).
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="stateful recurrent networks need the TensorFlow backend",
+)
+
+
+@tensorflow_only
 def test_reset_callback_zeroes_the_states():
     model = keras.Sequential(
         [
@@ -261,6 +281,8 @@ def test_reset_callback_zeroes_the_states():
 
 @pytest.fixture(scope="module")
 def stateful_data():
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("stateful recurrent networks need the TensorFlow backend")
     rng = np.random.default_rng(1)
     X = rng.uniform(size=(271, 4)).astype(np.float32)
     return X, X.sum(axis=1)

@@ -6,9 +6,12 @@ import sys
 
 import pytest
 
-from sklearn_dl import parallel
+from sklearn_dl import _backend, parallel
 from sklearn_dl._backend import prepare_environment, thread_share
 from sklearn_dl.parallel import claim_gpu, least_claimed, resolve_device
+
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +74,7 @@ def test_thread_share_reads_joblibs_limit(monkeypatch):
 
 
 def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
-    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    monkeypatch.setattr(_backend, "configured_backend", lambda: "tensorflow")
     monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
     monkeypatch.delenv("TF_NUM_INTEROP_THREADS", raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
@@ -81,6 +84,26 @@ def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
     monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "7")
     prepare_environment()
     assert os.environ["TF_NUM_INTRAOP_THREADS"] == "7"  # the user's value wins
+
+
+def test_prepare_environment_for_jax(monkeypatch):
+    monkeypatch.setattr(_backend, "configured_backend", lambda: "jax")
+    for name in ("XLA_PYTHON_CLIENT_PREALLOCATE", "XLA_FLAGS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    prepare_environment()
+    assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    assert "XLA_FLAGS" not in os.environ  # all cores when nothing limits us
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
+    prepare_environment()
+    flags = os.environ["XLA_FLAGS"].split()
+    assert flags[0] == "--xla_dump_to=/tmp/x"  # the user's flags are kept
+    assert "--xla_cpu_multi_thread_eigen=false" in flags
+    prepare_environment()
+    assert os.environ["XLA_FLAGS"].split() == flags  # added once
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "true")
+    prepare_environment()
+    assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "true"
 
 
 def test_a_joblib_worker_runs_tensorflow_on_its_share():
@@ -95,6 +118,7 @@ def test_a_joblib_worker_runs_tensorflow_on_its_share():
         "print(Parallel(n_jobs=2)(delayed(threads)() for _ in range(2)))\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_NUM_")}
+    env["KERAS_BACKEND"] = "tensorflow"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env
     )

@@ -35,6 +35,9 @@ from sklearn_dl.persistence import (
 from sklearn_dl.preprocessing import ImageReshaper, PixelScaler, WindowMaker
 from tests.builders import mlp
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 def conv_build(meta):
     """A small convolutional network for 8x8 one-channel images."""

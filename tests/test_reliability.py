@@ -14,6 +14,9 @@ from sklearn_dl import KerasClassifier, KerasRegressor
 from sklearn_dl.exceptions import TrainingDivergedError
 from tests.builders import mlp
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture(scope="module")
 def blobs():

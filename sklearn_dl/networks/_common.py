@@ -153,12 +153,15 @@ def output_layer(meta: dict[str, Any], loss: Any) -> Any:
     keras.layers.Dense
         One sigmoid unit for binary targets trained with a binary loss (the
         default), one softmax unit per class for other classification
-        targets, and one linear unit per target column for regression.
+        targets, and one linear unit per target column for regression. It
+        computes in float32 even under mixed precision: a float16 softmax or
+        loss loses the small probabilities.
     """
     keras = import_keras()
+    output = {"name": "output", "dtype": "float32"}
     if "n_classes_" not in meta:
-        return keras.layers.Dense(meta["n_outputs_"], name="output")
+        return keras.layers.Dense(meta["n_outputs_"], **output)
     n_classes = meta["n_classes_"]
     if n_classes == 2 and (loss is None or "binary" in _loss_name(loss)):
-        return keras.layers.Dense(1, activation="sigmoid", name="output")
-    return keras.layers.Dense(n_classes, activation="softmax", name="output")
+        return keras.layers.Dense(1, activation="sigmoid", **output)
+    return keras.layers.Dense(n_classes, activation="softmax", **output)

@@ -35,6 +35,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sklearn_dl._backend import require_backend_support
 from sklearn_dl._classifier import BaseKerasClassifier
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._keras import import_keras
@@ -189,6 +190,7 @@ class _RecurrentNetwork(NetworkMixin):
             )
         sample_shape = tuple(meta["X_shape_"][1:])
         if self.stateful:
+            require_backend_support("stateful recurrent networks")
             inputs = keras.Input(
                 batch_shape=(self._stateful_batch_size(), *sample_shape)
             )

@@ -36,6 +36,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_dl._backend import prediction_lock
 from sklearn_dl._base import BaseKerasEstimator
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._keras import import_keras
@@ -518,7 +519,7 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
                 units, return_sequences=position < len(sizes) - 1
             )(encoded)
         next_token = keras.layers.Dense(
-            n_tokens, activation="softmax", name="next_token"
+            n_tokens, activation="softmax", name="next_token", dtype="float32"
         )(encoded)
         return keras.Model(tokens, next_token, name=type(self).__name__)
 
@@ -627,9 +628,9 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         written: list[int] = []
         for _ in range(length):
             window = np.asarray(context[-self.window_length :], dtype=np.int32)
-            probabilities = np.array(
-                self._model.predict_on_batch(window[None, :])[0], dtype=np.float64
-            )
+            with prediction_lock(self._model):
+                outputs = self._model.predict_on_batch(window[None, :])
+            probabilities = np.array(outputs[0], dtype=np.float64)
             if self.level == "char":
                 probabilities[0] = 0.0  # never write the out-of-vocabulary token
             token = sample_with_temperature(probabilities, temperature, rng)
@@ -689,7 +690,9 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         total = 0.0
         for start in range(0, len(windows), batch_size):
             chosen = slice(start, start + batch_size)
-            probabilities = np.asarray(self._model.predict_on_batch(windows[chosen]))
+            with prediction_lock(self._model):
+                outputs = self._model.predict_on_batch(windows[chosen])
+            probabilities = np.asarray(outputs)
             targets = windows.targets(chosen)
             picked = probabilities[np.arange(targets.shape[0]), targets]
             total += float(
