@@ -160,10 +160,21 @@ def device_scope(device: str | None) -> Iterator[None]:
     if device is None:
         yield
         return
+    if configured_backend() == "torch":
+        # Keras's PyTorch trainer moves every batch to the default device.
+        if device != _torch_default_device():
+            require_backend_support("fits on a device other than the default")
+        yield
+        return
     from sklearn_dl._keras import import_keras
 
     with import_keras().device(device):
         yield
+
+
+def _torch_default_device() -> str:
+    """The device Keras's PyTorch backend computes on: the first GPU, or the CPU."""
+    return "gpu:0" if gpu_count() > 0 else "cpu:0"
 
 
 def preload_tensorflow() -> None:
@@ -214,6 +225,11 @@ _BACKEND_LIMITS = {
         ("tensorflow",),
         "Keras 3 keeps their states only on TensorFlow (on JAX the states "
         "are not carried from batch to batch, in training or prediction)",
+    ),
+    "fits on a device other than the default": (
+        ("tensorflow", "jax"),
+        "Keras's PyTorch trainer moves every batch to the default device (the "
+        "first GPU, else the CPU), so weights placed elsewhere get no gradients",
     ),
 }
 

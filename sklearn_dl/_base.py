@@ -42,6 +42,7 @@ from sklearn_dl._model_pool import (
     lend,
     mark_shared,
     model_reuse_enabled,
+    remember_optimizer_start,
     transplant,
 )
 from sklearn_dl._random import seed_from_random_state, seeded
@@ -439,7 +440,11 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             # for the GPU must not train a fit placed on the CPU.
             key = f"{key}@{variable_device(fresh.weights[0])}"
         pooled = POOL.take(key)
-        model = pooled if pooled is not None and transplant(fresh, pooled) else fresh
+        if pooled is not None and transplant(fresh, pooled):
+            model = pooled
+        else:
+            model = fresh
+            remember_optimizer_start(fresh)
         self._model_loan = lend(self, key, model)
         return model
 

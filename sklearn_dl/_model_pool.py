@@ -6,8 +6,9 @@ of a small fit is spent tracing Keras's train and predict functions, not
 training. So a model whose estimator is gone is kept, idle, in a small pool;
 the next fit of the same architecture takes it, and gets the exact state a
 fresh build would have: the estimator still builds a fresh model (cheap,
-seeded), and its weights, random-generator states and a freshly built
-optimizer's variables are copied into the pooled model before training.
+seeded), and its weights and random-generator states are copied into the
+pooled model before training; the pooled optimizer gets back the untrained
+state it had when its model was new, with the new learning rate.
 
 Only models nobody else can hold are reused: reading an estimator's
 ``model_`` marks its model as shared, and a shared model never returns to
@@ -32,6 +33,8 @@ import joblib
 _ENV_SWITCH = "SKLEARN_DL_MODEL_REUSE"
 # Models user code has been given: never pooled (see mark_shared).
 _SHARED: weakref.WeakSet = weakref.WeakSet()
+# Each pooled model's optimizer variables as they were before any training.
+_OPTIMIZER_START: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ModelPool:
@@ -178,12 +181,33 @@ def _canonical_names(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
+def remember_optimizer_start(model: Any) -> None:
+    """Build ``model``'s optimizer and keep its untrained state for later reuse.
+
+    Called for a freshly built model that will train (no pooled model stood
+    in for it). Building the optimizer now instead of in ``fit`` changes
+    nothing (its slots start at the same values), and the kept values let a
+    later reuse restore them without building a throwaway optimizer: every
+    new variable costs TensorFlow memory it never gives back.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A newly built and compiled model.
+    """
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    _OPTIMIZER_START[model] = [variable.numpy() for variable in optimizer.variables]
+
+
 def transplant(fresh: Any, pooled: Any) -> bool:
     """Give ``pooled`` the exact state of the freshly built ``fresh``.
 
     Copies every model variable (weights, non-trainable state, random
-    generator states) and the variables of ``fresh``'s optimizer, built but
-    unused (iterations, learning rate, slots at their initial values).
+    generator states); the pooled optimizer gets back the untrained state
+    it had when its model was new (see :func:`remember_optimizer_start`)
+    and ``fresh``'s learning rate.
 
     Parameters
     ----------
@@ -195,22 +219,25 @@ def transplant(fresh: Any, pooled: Any) -> bool:
     Returns
     -------
     bool
-        False (and nothing changed) when the variables do not line up.
+        False (and nothing changed) when the states do not line up.
     """
     targets, sources = pooled.variables, fresh.variables
     if [v.shape for v in targets] != [v.shape for v in sources]:
         return False
-    fresh.optimizer.build(fresh.trainable_variables)
-    if not pooled.optimizer.built:
-        pooled.optimizer.build(pooled.trainable_variables)
+    start = _OPTIMIZER_START.get(pooled)
     optimizer_targets = pooled.optimizer.variables
-    optimizer_sources = fresh.optimizer.variables
-    if [v.shape for v in optimizer_targets] != [v.shape for v in optimizer_sources]:
+    if start is None or [v.shape for v in optimizer_targets] != [
+        value.shape for value in start
+    ]:
         return False
     for target, source in zip(targets, sources, strict=True):
         target.assign(source)
-    for target, source in zip(optimizer_targets, optimizer_sources, strict=True):
-        target.assign(source)
+    for target, value in zip(optimizer_targets, start, strict=True):
+        target.assign(value)
+    # A numeric learning rate is not part of the key: take the new one.
+    rate = fresh.optimizer.get_config().get("learning_rate")
+    if isinstance(rate, (int, float)):
+        pooled.optimizer.learning_rate = rate
     return True
 
 

@@ -100,7 +100,8 @@ class BackendNotSupportedError(NotImplementedError):
     ) -> None:
         self.feature, self.backend, self.supported = feature, backend, supported
         message = (
-            f"{feature} are not supported on Keras's {backend!r} backend"
+            f"{feature[0].upper() + feature[1:]} are not supported on Keras's "
+            f"{backend!r} backend"
             f"{': ' + reason if reason else ''}. They work on "
             f"{', '.join(repr(name) for name in supported)}: set KERAS_BACKEND "
             "before Keras is imported."

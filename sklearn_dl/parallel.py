@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from numbers import Integral
 from pathlib import Path
 
+from sklearn_dl._backend import variable_device
+
 _CLAIM = re.compile(r"^gpu(\d+)-pid(\d+)$")
 _lock = threading.Lock()
 _claimed: dict[str, int] = {}
@@ -148,4 +150,4 @@ def resolve_device(device: str | int | None, n_gpus: int) -> str | None:
     )
 
 
-__all__ = ["claim_gpu", "least_claimed", "resolve_device"]
+__all__ = ["claim_gpu", "least_claimed", "resolve_device", "variable_device"]

@@ -190,11 +190,13 @@ def test_resume_equals_fit_then_warm_fit(blobs, tmp_path, shuffle):
     assert resumed.history_ == two_step.history_
     uninterrupted = make(epochs=6, shuffle=shuffle).fit(X, y)
     difference = np.abs(resumed.predict_proba(X) - uninterrupted.predict_proba(X)).max()
-    if shuffle:
-        # Keras's shuffling draws from a stream a resumed fit restarts.
+    if shuffle and keras.backend.backend() == "tensorflow":
+        # TensorFlow's shuffling draws from a stream a resumed fit restarts.
         assert difference < 0.1
     else:
-        assert difference == 0.0  # nothing random after the build: identical
+        # Without shuffling nothing is random after the build; elsewhere each
+        # epoch's order comes from the seed and the epoch number alone.
+        assert difference == 0.0
 
 
 def test_resume_of_a_finished_fit_returns_it(blobs, tmp_path):

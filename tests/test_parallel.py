@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from sklearn_dl import _backend, parallel
@@ -125,3 +126,32 @@ def test_a_joblib_worker_runs_tensorflow_on_its_share():
     assert result.returncode == 0, result.stderr[-2000:]
     share = max(os.cpu_count() // 2, 1)
     assert result.stdout.strip() == f"[{share}, {share}]"
+
+
+def test_torch_fits_stay_on_the_default_device(monkeypatch):
+    from sklearn_dl.exceptions import BackendNotSupportedError
+
+    monkeypatch.setattr(_backend, "configured_backend", lambda: "torch")
+    monkeypatch.setattr(_backend, "gpu_count", lambda: 1)
+    with _backend.device_scope("gpu:0"):  # the default: nothing to place
+        pass
+    with _backend.device_scope(None):
+        pass
+    with pytest.raises(BackendNotSupportedError, match="'torch' backend") as caught:
+        with _backend.device_scope("cpu:0"):
+            pass
+    assert caught.value.supported == ("tensorflow", "jax")
+    assert "no gradients" in str(caught.value)
+    monkeypatch.setattr(_backend, "gpu_count", lambda: 0)
+    with _backend.device_scope("cpu:0"):  # the default without a GPU
+        pass
+
+
+def test_variable_device_names_the_weights_device():
+    import keras
+
+    from sklearn_dl.parallel import variable_device
+
+    with keras.device("cpu:0"):
+        variable = keras.Variable(np.zeros(3))
+    assert variable_device(variable) == "cpu:0"
