@@ -266,6 +266,48 @@ def test_random_state_repeats_and_leaves_global_rngs_alone(blobs):
     assert not np.array_equal(a, c)
 
 
+def test_other_threads_drawing_from_random_do_not_change_a_seeded_fit(blobs):
+    """A Dask worker's event loop draws from Python's random during fits."""
+    import threading
+
+    X, y = blobs
+    module_random = random.random
+    expected = KerasClassifier(mlp, epochs=2, random_state=5).fit(X, y)
+    stop = threading.Event()
+
+    def busy_drawing():
+        while not stop.is_set():
+            random.random()
+
+    drawer = threading.Thread(target=busy_drawing)
+    drawer.start()
+    try:
+        results = [
+            KerasClassifier(mlp, epochs=2, random_state=5).fit(X, y) for _ in range(3)
+        ]
+    finally:
+        stop.set()
+        drawer.join()
+    for result in results:
+        np.testing.assert_array_equal(
+            result.predict_proba(X), expected.predict_proba(X)
+        )
+    assert random.random is module_random  # the module is left as it was
+
+
+def test_seeded_fits_in_threads_equal_serial_ones(blobs):
+    X, y = blobs
+    grid = {"model__hidden": [4, 8], "optimizer__learning_rate": [0.001, 0.01]}
+    estimator = KerasClassifier(mlp, optimizer="adam", epochs=2, random_state=0)
+    serial = GridSearchCV(estimator, grid, cv=2).fit(X, y)
+    with joblib.parallel_config(backend="threading"):
+        threaded = GridSearchCV(estimator, grid, cv=2, n_jobs=2).fit(X, y)
+    for key in ("split0_test_score", "split1_test_score"):
+        np.testing.assert_array_equal(
+            threaded.cv_results_[key], serial.cv_results_[key]
+        )
+
+
 # --------------------------------------------------------------- predict
 def test_predict_does_not_use_model_predict(blobs, monkeypatch):
     X, y = blobs
