@@ -89,11 +89,22 @@ def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
 
 def test_prepare_environment_for_jax(monkeypatch):
     monkeypatch.setattr(_backend, "configured_backend", lambda: "jax")
-    for name in ("XLA_PYTHON_CLIENT_PREALLOCATE", "XLA_FLAGS", "OMP_NUM_THREADS"):
+    cache_threshold = "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"
+    for name in (
+        "XLA_PYTHON_CLIENT_PREALLOCATE",
+        "XLA_FLAGS",
+        "OMP_NUM_THREADS",
+        "JAX_COMPILATION_CACHE_DIR",
+        cache_threshold,
+    ):
         monkeypatch.delenv(name, raising=False)
     prepare_environment()
     assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
     assert "XLA_FLAGS" not in os.environ  # all cores when nothing limits us
+    assert cache_threshold not in os.environ  # no cache unless asked for
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", "/tmp/jax-cache")
+    prepare_environment()
+    assert os.environ[cache_threshold] == "0"  # small compiles are kept too
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
     prepare_environment()
