@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._backend import (
     device_scope,
     gpu_count,
+    padded_batch_rows,
     prediction_lock,
     variable_device,
 )
@@ -495,11 +496,15 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         X = self._validate_X(X)
         batch_size = self._predict_batch_size()
+        outputs = []
         with self._placement(), prediction_lock(self._model):
-            outputs = [
-                np.asarray(self._model.predict_on_batch(X[start : start + batch_size]))
-                for start in range(0, X.shape[0], batch_size)
-            ]
+            for start in range(0, X.shape[0], batch_size):
+                rows = X[start : start + batch_size]
+                n_rows = rows.shape[0]
+                extra = padded_batch_rows(n_rows, batch_size) - n_rows
+                if extra:  # pad with copies of a real row, never made-up values
+                    rows = np.concatenate([rows, np.repeat(rows[-1:], extra, axis=0)])
+                outputs.append(np.asarray(self._model.predict_on_batch(rows))[:n_rows])
         return np.concatenate(outputs, axis=0)
 
     def _placement(self) -> contextlib.AbstractContextManager:

@@ -166,3 +166,15 @@ def test_variable_device_names_the_weights_device():
     with keras.device("cpu:0"):
         variable = keras.Variable(np.zeros(3))
     assert variable_device(variable) == "cpu:0"
+
+
+def test_padded_batch_rows_bounds_the_shapes_jax_compiles(monkeypatch):
+    from sklearn_dl._backend import padded_batch_rows
+
+    monkeypatch.setattr(_backend, "configured_backend", lambda: "jax")
+    sizes = {n: padded_batch_rows(n, 256) for n in (1, 2, 3, 5, 87, 128, 200, 256)}
+    assert sizes == {1: 1, 2: 2, 3: 4, 5: 8, 87: 128, 128: 128, 200: 256, 256: 256}
+    assert padded_batch_rows(300, 256) == 300  # never below the batch
+    assert len({padded_batch_rows(n, 256) for n in range(1, 257)}) == 9
+    monkeypatch.setattr(_backend, "configured_backend", lambda: "tensorflow")
+    assert padded_batch_rows(87, 256) == 87

@@ -309,6 +309,22 @@ def test_seeded_fits_in_threads_equal_serial_ones(blobs):
 
 
 # --------------------------------------------------------------- predict
+def test_predictions_do_not_depend_on_how_many_rows_are_asked(blobs):
+    """JAX pads small batches to a few compiled shapes; rows stay independent.
+
+    Equal to float32 rounding: XLA's kernels may round differently for
+    different batch shapes.
+    """
+    X, y = blobs
+    clf = KerasClassifier(mlp, epochs=1, random_state=0, predict__batch_size=16)
+    clf.fit(X, y)
+    whole = clf.predict_proba(X)
+    for n_rows in (1, 3, 5, 16, 17, 37):
+        np.testing.assert_allclose(
+            clf.predict_proba(X[:n_rows]), whole[:n_rows], rtol=1e-6, atol=1e-7
+        )
+
+
 def test_predict_does_not_use_model_predict(blobs, monkeypatch):
     X, y = blobs
     clf = KerasClassifier(mlp, epochs=1, random_state=0).fit(X, y)
