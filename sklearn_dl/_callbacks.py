@@ -13,6 +13,8 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sklearn_dl._keras import import_keras
 from sklearn_dl.exceptions import TrainingDivergedError
 from sklearn_dl.persistence._resume import CHECKPOINT_KIND
@@ -355,8 +357,6 @@ class EpochShuffleSeed(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Seed NumPy for ``epoch`` (counted over warm-started fits)."""
-        import numpy as np
-
         # Keras shuffles with the legacy global generator, so seed that one.
         np.random.seed((self.seed + epoch) % 2**31)  # noqa: NPY002
 

@@ -11,9 +11,9 @@ from sklearn.linear_model import LinearRegression, Ridge
 from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
+from sklearn_dl._compat import InvalidParameterError
 from sklearn_dl.datasets import load_sine_series, sum_of_sines
 from sklearn_dl.forecasting import WindowedForecaster
 from sklearn_dl.networks._recurrent import RecurrentRegressor

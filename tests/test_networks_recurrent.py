@@ -11,8 +11,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.metrics import mean_squared_error
 from sklearn.preprocessing import MinMaxScaler
-from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_dl._compat import InvalidParameterError
 from sklearn_dl.datasets import load_sine_series
 from sklearn_dl.exceptions import BackendNotSupportedError
 from sklearn_dl.networks._recurrent import (

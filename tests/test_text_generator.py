@@ -13,8 +13,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_dl._compat import InvalidParameterError
 from sklearn_dl.datasets import load_text_corpus
 from sklearn_dl.networks._text import (
     TextGenerator,

@@ -53,7 +53,7 @@ def _fsync_directory(directory: Path) -> None:
         return
     try:
         os.fsync(descriptor)
-    except OSError:
+    except OSError:  # some file systems cannot sync a folder; the file is synced
         pass
     finally:
         os.close(descriptor)

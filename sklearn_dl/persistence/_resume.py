@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
+from typing import Any
 
 from sklearn_dl.persistence._file import FORMAT_ATTRIBUTE, load, read_metadata
 

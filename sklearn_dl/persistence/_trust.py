@@ -30,7 +30,9 @@ from sklearn_dl.exceptions import UntrustedTypeError
 
 #: Packages whose modules may be imported to check a default-trusted name.
 _LIBRARY_PACKAGES = ("sklearn_dl", "sklearn", "keras", "numpy")
-#: Modules whose functions only compute numbers (trusted by default).
+#: Modules whose functions only compute numbers (trusted by default). Names,
+#: not imports: Keras 3 defines its functions in ``keras.src.*`` and saved
+#: references name that module.
 _METRIC_FUNCTION_MODULES = (
     "sklearn.metrics",
     "keras.src.losses",
