@@ -27,7 +27,7 @@ import numpy as np
 
 from benchmarks._timing import print_table
 from sklearn_dl import set_model_reuse
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.networks import ConvClassifier
 
 

@@ -23,7 +23,7 @@ from sklearn.datasets import load_digits
 
 from benchmarks._timing import median_seconds, print_table
 from sklearn_dl import KerasClassifier
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 
 
 def build(meta=None):

@@ -50,7 +50,7 @@ def run_mode(mode: str, fits: int) -> dict:
     from sklearn.datasets import load_digits
 
     from sklearn_dl import KerasClassifier
-    from sklearn_dl._keras import import_keras
+    from sklearn_dl._backend.keras import import_keras
 
     keras = import_keras()
     X, y = load_digits(return_X_y=True)

@@ -47,8 +47,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from benchmarks._timing import print_table
 from sklearn_dl import KerasClassifier
-from sklearn_dl._backend_info import configured_backend
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.environment import configured_backend
+from sklearn_dl._backend.keras import import_keras
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 
 from sklearn_dl import KerasClassifier
-from sklearn_dl._backend import gpu_count, variable_device
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.devices import gpu_count, variable_device
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.networks import ConvClassifier, DenseClassifier
 
 keras = import_keras()

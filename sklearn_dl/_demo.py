@@ -170,7 +170,7 @@ def run_demo(
         ``search`` (the fitted GridSearchCV), ``test_accuracy``, ``files``
         (name to path) and ``seconds``.
     """
-    from sklearn_dl._keras import import_keras_quietly
+    from sklearn_dl._backend.keras import import_keras_quietly
 
     stream = sys.stdout if stream is None else stream
     start = time.perf_counter()

@@ -14,16 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sklearn_dl._callbacks import Checkpoint
+    from sklearn_dl.persistence._checkpoint import Checkpoint
 
 __all__ = ["Checkpoint"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from sklearn_dl import _callbacks
+        from sklearn_dl.persistence import _checkpoint
 
-        return getattr(_callbacks, name)
+        return getattr(_checkpoint, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sklearn_dl import __version__
-from sklearn_dl._backend_info import configured_backend
-from sklearn_dl._keras import QUIET_STARTUP_VARIABLE
+from sklearn_dl._backend.environment import configured_backend
+from sklearn_dl._backend.keras import QUIET_STARTUP_VARIABLE
 
 
 def build_parser() -> argparse.ArgumentParser:

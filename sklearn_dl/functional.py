@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
 
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 
 __all__ = [
     "branching_model",

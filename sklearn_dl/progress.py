@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 
 def _keras_callback_base() -> type:
-    from sklearn_dl._keras import import_keras
+    from sklearn_dl._backend.keras import import_keras
 
     return import_keras().callbacks.Callback
 

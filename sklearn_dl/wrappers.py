@@ -4,7 +4,7 @@ The parameter conventions follow scikeras, so a scikeras user changes only the
 import: ``model=`` takes a Keras model or a builder callable; parameters named
 ``model__<key>`` (or plain extra keyword arguments) go to the builder,
 ``optimizer__<key>`` to the optimizer, ``fit__<key>`` to ``Model.fit`` and so
-on (see :data:`sklearn_dl._routing.ROUTING_PREFIXES`).
+on (see :data:`sklearn_dl._core.routing.ROUTING_PREFIXES`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sklearn_dl._classifier import BaseKerasClassifier
-from sklearn_dl._keras import import_keras
-from sklearn_dl._regressor import BaseKerasRegressor
-from sklearn_dl._routing import (
+from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.regressor import BaseKerasRegressor
+from sklearn_dl._core.routing import (
     accepted_names,
     has_routing_prefix,
     route_params,

@@ -14,7 +14,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
 
-import sklearn_dl._keras
+import sklearn_dl._backend.keras
 from sklearn_dl.datasets import (
     SHAPE_NAMES,
     load_digits_images,
@@ -88,7 +88,7 @@ def no_keras(monkeypatch):
     def refuse():
         raise AssertionError("load_mnist imported Keras")
 
-    monkeypatch.setattr(sklearn_dl._keras, "import_keras", refuse)
+    monkeypatch.setattr(sklearn_dl._backend.keras, "import_keras", refuse)
 
 
 def test_load_mnist_reads_cache_dir(tmp_path, no_keras):
@@ -134,7 +134,7 @@ def test_load_mnist_download_failure_is_a_clear_error(tmp_path, monkeypatch):
         raise Exception("URL fetch failure on ...: None -- [Errno -3]")
 
     fake = FakeKeras(offline)
-    monkeypatch.setattr(sklearn_dl._keras, "import_keras", lambda: fake)
+    monkeypatch.setattr(sklearn_dl._backend.keras, "import_keras", lambda: fake)
     with pytest.raises(OSError, match=r"could not be downloaded .*URL fetch failure"):
         load_mnist(cache_dir=tmp_path)
     assert fake.calls[0]["cache_dir"] == str(tmp_path)
@@ -150,7 +150,8 @@ def test_load_mnist_downloads_through_keras_when_missing(tmp_path, monkeypatch):
     def download(**kwargs):
         return str(source / "datasets" / "mnist.npz")
 
-    monkeypatch.setattr(sklearn_dl._keras, "import_keras", lambda: FakeKeras(download))
+    fake = FakeKeras(download)
+    monkeypatch.setattr(sklearn_dl._backend.keras, "import_keras", lambda: fake)
     (X_train, _), (_, y_test) = load_mnist(cache_dir=tmp_path / "cache")
     assert_array_equal(X_train, arrays["x_train"])
     assert_array_equal(y_test, arrays["y_test"])
@@ -224,7 +225,7 @@ def test_make_shapes_invalid(kwargs, match):
 
 @pytest.fixture(scope="module")
 def keras():
-    return sklearn_dl._keras.import_keras()
+    return sklearn_dl._backend.keras.import_keras()
 
 
 def test_shapes_dataset_is_a_keras_py_dataset(keras):

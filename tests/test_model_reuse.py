@@ -9,7 +9,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_dl import KerasClassifier, set_model_reuse
-from sklearn_dl._model_pool import POOL, architecture_key
+from sklearn_dl._core.model_pool import POOL, architecture_key
 from tests.builders import mlp
 
 # Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
@@ -75,7 +75,7 @@ def test_learning_rate_is_not_part_of_the_architecture(data):
 
 
 def test_models_are_reused_on_their_own_device_only(data, monkeypatch):
-    import sklearn_dl._base as base
+    import sklearn_dl._core.estimator as base
 
     X, y = data
     pooled_id = fit_and_drop(X, y)

@@ -244,7 +244,7 @@ def test_pad_to_full_batches_leaves_full_batches_alone():
 
 
 def test_stateful_networks_name_the_backends_they_need(monkeypatch):
-    import sklearn_dl._backend as backend
+    import sklearn_dl._backend.runtime as backend
 
     monkeypatch.setattr(backend, "configured_backend", lambda: "jax")
     X, y = np.ones((8, 3)), np.ones(8)

@@ -7,8 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from sklearn_dl import _backend, parallel
-from sklearn_dl._backend import prepare_environment, thread_share
+from sklearn_dl._backend import devices as _backend
+from sklearn_dl._backend import environment, runtime
+from sklearn_dl._backend.environment import prepare_environment, thread_share
 from sklearn_dl.parallel import claim_gpu, least_claimed, resolve_device
 
 # Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.backends
 
 @pytest.fixture(autouse=True)
 def _forget_claims(monkeypatch):
-    monkeypatch.setattr(parallel, "_claimed", {})
+    monkeypatch.setattr(_backend, "_claimed", {})
 
 
 def test_least_claimed_picks_the_emptiest_gpu_lowest_first():
@@ -60,7 +61,7 @@ def test_resolve_device():
 
 
 def test_auto_claims_a_gpu_when_there_are_some(monkeypatch, tmp_path):
-    monkeypatch.setattr(parallel.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(_backend.tempfile, "gettempdir", lambda: str(tmp_path))
     assert resolve_device("auto", 3) == "gpu:0"
     assert (tmp_path / "sklearn-dl-gpus" / f"gpu0-pid{os.getpid()}").exists()
 
@@ -75,7 +76,7 @@ def test_thread_share_reads_joblibs_limit(monkeypatch):
 
 
 def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
-    monkeypatch.setattr(_backend, "configured_backend", lambda: "tensorflow")
+    monkeypatch.setattr(environment, "configured_backend", lambda: "tensorflow")
     monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
     monkeypatch.delenv("TF_NUM_INTEROP_THREADS", raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
@@ -88,7 +89,7 @@ def test_prepare_environment_sizes_tensorflow_pools(monkeypatch):
 
 
 def test_prepare_environment_for_jax(monkeypatch):
-    monkeypatch.setattr(_backend, "configured_backend", lambda: "jax")
+    monkeypatch.setattr(environment, "configured_backend", lambda: "jax")
     cache_threshold = "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"
     for name in (
         "XLA_PYTHON_CLIENT_PREALLOCATE",
@@ -123,7 +124,7 @@ def test_a_joblib_worker_runs_tensorflow_on_its_share():
         "import os\n"
         "from joblib import Parallel, delayed\n"
         "def threads():\n"
-        "    from sklearn_dl._keras import import_keras\n"
+        "    from sklearn_dl._backend.keras import import_keras\n"
         "    import_keras()\n"
         "    import tensorflow as tf\n"
         "    return tf.config.threading.get_intra_op_parallelism_threads()\n"
@@ -143,6 +144,7 @@ def test_torch_fits_stay_on_the_default_device(monkeypatch):
     from sklearn_dl.exceptions import BackendNotSupportedError
 
     monkeypatch.setattr(_backend, "configured_backend", lambda: "torch")
+    monkeypatch.setattr(runtime, "configured_backend", lambda: "torch")
     monkeypatch.setattr(_backend, "gpu_count", lambda: 1)
     with _backend.device_scope("gpu:0"):  # the default: nothing to place
         pass
@@ -169,12 +171,12 @@ def test_variable_device_names_the_weights_device():
 
 
 def test_padded_batch_rows_bounds_the_shapes_jax_compiles(monkeypatch):
-    from sklearn_dl._backend import padded_batch_rows
+    from sklearn_dl._backend.runtime import padded_batch_rows
 
-    monkeypatch.setattr(_backend, "configured_backend", lambda: "jax")
+    monkeypatch.setattr(runtime, "configured_backend", lambda: "jax")
     sizes = {n: padded_batch_rows(n, 256) for n in (1, 2, 3, 5, 87, 128, 200, 256)}
     assert sizes == {1: 1, 2: 2, 3: 4, 5: 8, 87: 128, 128: 128, 200: 256, 256: 256}
     assert padded_batch_rows(300, 256) == 300  # never below the batch
     assert len({padded_batch_rows(n, 256) for n in range(1, 257)}) == 9
-    monkeypatch.setattr(_backend, "configured_backend", lambda: "tensorflow")
+    monkeypatch.setattr(runtime, "configured_backend", lambda: "tensorflow")
     assert padded_batch_rows(87, 256) == 87

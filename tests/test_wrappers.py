@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_dl import KerasClassifier, KerasRegressor
-from sklearn_dl._backend import variable_device
+from sklearn_dl._backend.devices import variable_device
 from tests.builders import mlp
 
 # Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
@@ -649,7 +649,7 @@ def test_device_cpu_and_missing_gpu(blobs):
     clf = KerasClassifier(mlp, epochs=1, device="cpu", random_state=0).fit(X, y)
     assert variable_device(clf.model_.layers[0].kernel) == "cpu:0"
     assert clf.predict(X[:3]).shape == (3,)
-    import sklearn_dl._base as base
+    import sklearn_dl._core.estimator as base
 
     if base.gpu_count() == 0:
         with pytest.raises(ValueError, match="GPU 0, but 0 GPU"):

@@ -115,7 +115,7 @@ def load_mnist(
     if not download:
         raise OSError(f"MNIST is not cached at {expected} and download=False. {how_to}")
 
-    from sklearn_dl._keras import import_keras
+    from sklearn_dl._backend.keras import import_keras
 
     keras = import_keras()
     try:

@@ -148,7 +148,7 @@ def make_shapes(
 @cache
 def _shapes_dataset_class() -> type:
     """Define :class:`ShapesDataset`; the first call imports Keras."""
-    from sklearn_dl._keras import import_keras
+    from sklearn_dl._backend.keras import import_keras
 
     keras = import_keras()
 

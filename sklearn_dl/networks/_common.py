@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval
-from sklearn_dl._keras import import_keras
-from sklearn_dl._targets import _loss_name
+from sklearn_dl._core.targets import _loss_name
 
 #: Parameter constraints shared by every ready-made network.
 NETWORK_CONSTRAINTS: dict[str, list] = {

@@ -25,10 +25,10 @@ from math import prod
 from numbers import Integral, Real
 from typing import Any
 
-from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval, StrOptions
-from sklearn_dl._keras import import_keras
-from sklearn_dl._regressor import BaseKerasRegressor
+from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._architectures import (
     ARCHITECTURE_PARAMS,
     CONV_ARCHITECTURES,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from numbers import Integral
 from typing import Any
 
-from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval
-from sklearn_dl._keras import import_keras
-from sklearn_dl._regressor import BaseKerasRegressor
+from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,

@@ -35,11 +35,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sklearn_dl._backend import require_backend_support
-from sklearn_dl._classifier import BaseKerasClassifier
+from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._backend.runtime import require_backend_support
 from sklearn_dl._compat import Interval, StrOptions
-from sklearn_dl._keras import import_keras
-from sklearn_dl._regressor import BaseKerasRegressor
+from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,

@@ -36,10 +36,10 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_dl._backend import prediction_lock
-from sklearn_dl._base import BaseKerasEstimator
+from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._backend.runtime import prediction_lock
 from sklearn_dl._compat import Interval, StrOptions
-from sklearn_dl._keras import import_keras
+from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,

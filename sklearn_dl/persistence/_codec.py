@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.exceptions import UntrustedTypeError
 from sklearn_dl.persistence._trust import (
     UntrustedReference,
@@ -534,7 +534,7 @@ class Decoder:
 
 def _is_keras_estimator(cls: Any) -> bool:
     """Whether ``cls`` is an sklearn_dl network (never uses its builder after fit)."""
-    from sklearn_dl._base import BaseKerasEstimator
+    from sklearn_dl._core.estimator import BaseKerasEstimator
 
     return isinstance(cls, type) and issubclass(cls, BaseKerasEstimator)
 

@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     import h5py
 
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.persistence._atomic import atomic_path, keras_suffix
 
 #: Keras formats by the extension that selects them.

@@ -11,7 +11,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import check_random_state
 
-from sklearn_dl._keras import import_keras
+from sklearn_dl._backend.keras import import_keras
 
 _MAX_SEED = np.iinfo(np.int32).max
 

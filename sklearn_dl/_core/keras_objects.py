@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sklearn_dl._keras import import_keras
-from sklearn_dl._routing import (
+from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._core.routing import (
     accepted_names,
     accepted_names_in_hierarchy,
     unknown_parameter_error,

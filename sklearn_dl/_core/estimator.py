@@ -18,26 +18,26 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_dl._backend import (
+from sklearn_dl._backend.devices import (
     device_scope,
     gpu_count,
-    padded_batch_rows,
-    prediction_lock,
+    resolve_device,
     variable_device,
 )
+from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
+from sklearn_dl._backend.runtime import padded_batch_rows, prediction_lock
 from sklearn_dl._compat import (
     HasMethods,
     Interval,
     StrOptions,
 )
-from sklearn_dl._keras import dtype_policy_scope, import_keras
-from sklearn_dl._keras_objects import (
+from sklearn_dl._core.keras_objects import (
     make_callbacks,
     make_loss,
     make_metrics,
     make_optimizer,
 )
-from sklearn_dl._model_pool import (
+from sklearn_dl._core.model_pool import (
     POOL,
     architecture_key,
     lend,
@@ -46,14 +46,13 @@ from sklearn_dl._model_pool import (
     remember_optimizer_start,
     transplant,
 )
-from sklearn_dl._random import seed_from_random_state, seeded
-from sklearn_dl._routing import ROUTING_PREFIXES, accepted_names, route_params
-from sklearn_dl._sample_weight import (
+from sklearn_dl._core.routing import ROUTING_PREFIXES, accepted_names, route_params
+from sklearn_dl._core.sample_weight import (
     apply_sample_weight,
     canonical_order,
     check_sample_weight,
 )
-from sklearn_dl.parallel import resolve_device
+from sklearn_dl._core.seeding import seed_from_random_state, seeded
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
 _MANAGED_FIT_ARGUMENTS = {
@@ -284,7 +283,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         classes: Any = None,
     ) -> BaseKerasEstimator:
         """Shared body of :meth:`fit` and ``partial_fit``."""
-        from sklearn_dl._callbacks import (  # imports Keras
+        from sklearn_dl._core.callbacks import (  # imports Keras
             EpochShuffleSeed,
             NonFiniteLossGuard,
         )
@@ -430,7 +429,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """Swap a freshly built model for an idle compiled one of the same kind.
 
         The pooled model receives ``fresh``'s exact state (see
-        :mod:`sklearn_dl._model_pool`), so training gives identical results
+        :mod:`sklearn_dl._core.model_pool`), so training gives identical results
         without tracing Keras's functions again.
         """
         key = architecture_key(fresh) if model_reuse_enabled() else None
@@ -592,7 +591,7 @@ def _reject_unknown(
     routed: dict[str, Any], valid: set[str], prefix: str, target: str
 ) -> None:
     """Raise for the first routed key that ``target`` does not accept."""
-    from sklearn_dl._routing import unknown_parameter_error
+    from sklearn_dl._core.routing import unknown_parameter_error
 
     for key in routed:
         if key not in valid:

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import validate_data
 
-from sklearn_dl._base import BaseKerasEstimator
+from sklearn_dl._core.estimator import BaseKerasEstimator
 
 
 class BaseKerasRegressor(RegressorMixin, BaseKerasEstimator):

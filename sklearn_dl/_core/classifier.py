@@ -9,9 +9,9 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import validate_data
 
-from sklearn_dl._base import BaseKerasEstimator
 from sklearn_dl._compat import StrOptions
-from sklearn_dl._targets import ClassifierTargets, choose_classifier_encoding
+from sklearn_dl._core.estimator import BaseKerasEstimator
+from sklearn_dl._core.targets import ClassifierTargets, choose_classifier_encoding
 
 
 class BaseKerasClassifier(ClassifierMixin, BaseKerasEstimator):

@@ -1,0 +1,118 @@
+"""The core's own Keras callbacks, attached to every fit.
+
+This module subclasses ``keras.callbacks.Callback``, so importing it imports
+Keras; the estimator core imports it only inside ``fit``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from sklearn_dl._backend.keras import import_keras
+from sklearn_dl.exceptions import TrainingDivergedError
+
+keras = import_keras()
+
+
+class NonFiniteLossGuard(keras.callbacks.Callback):
+    """Stop training at the first batch whose loss is NaN or infinite.
+
+    Used by the estimator core on every fit; after training it raises
+    :class:`~sklearn_dl.exceptions.TrainingDivergedError` from
+    :meth:`error` when the guard tripped.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failure: tuple[int, int, float] | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Remember the epoch, for the error message.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch (0-based).
+        logs : dict, default=None
+            Unused.
+        """
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Stop training when the batch's loss is not finite.
+
+        Parameters
+        ----------
+        batch : int
+            Index of the batch within the epoch.
+        logs : dict, default=None
+            The batch's logs (the running mean of the loss over the epoch,
+            so the first non-finite value marks the diverging batch).
+        """
+        loss = (logs or {}).get("loss")
+        if loss is None or self.failure is not None:
+            return
+        value = float(loss)
+        if not math.isfinite(value):
+            self.failure = (self._epoch + 1, int(batch), value)
+            self.model.stop_training = True
+
+    def error(self, estimator_name: str) -> TrainingDivergedError:
+        """The error to raise for the recorded failure.
+
+        Parameters
+        ----------
+        estimator_name : str
+            Who was training, for the message.
+
+        Returns
+        -------
+        TrainingDivergedError
+            The error (not raised).
+        """
+        epoch, batch, loss = self.failure
+        return TrainingDivergedError(
+            f"{estimator_name}: training diverged, the loss became {loss} in epoch "
+            f"{epoch}, batch {batch}. Training was stopped and the estimator is "
+            "left unfitted (its weights are no longer finite). Lower the learning "
+            "rate, scale the inputs (StandardScaler, PixelScaler), check the "
+            "targets for NaN or huge values, or clip gradients "
+            "(e.g. optimizer__clipnorm=1.0).",
+            epoch=epoch,
+            batch=batch,
+            loss=loss,
+        )
+
+
+class EpochShuffleSeed(keras.callbacks.Callback):
+    """Seed NumPy's global generator at each epoch from the fit's seed.
+
+    On Keras's JAX and NumPy backends, rows are shuffled with ``np.random``
+    when an epoch starts.
+    The first fit of a fresh model draws one extra permutation while Keras
+    builds its loss and metrics, and a reused or resumed model does not, so
+    without this the same seed would give different row orders. Seeding
+    from ``seed + epoch`` makes each epoch's order depend on those two
+    numbers alone. The estimator restores NumPy's generator after the fit.
+
+    Parameters
+    ----------
+    seed : int
+        The estimator's seed (from ``random_state``).
+    """
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self.seed = seed
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Seed NumPy for ``epoch`` (counted over warm-started fits)."""
+        # Keras shuffles with the legacy global generator, so seed that one.
+        np.random.seed((self.seed + epoch) % 2**31)  # noqa: NPY002
+
+
+__all__ = ["EpochShuffleSeed", "NonFiniteLossGuard"]
