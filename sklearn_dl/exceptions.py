@@ -35,8 +35,10 @@ class UntrustedTypeError(ValueError):
 class TrainingDivergedError(RuntimeError):
     """The training loss became NaN or infinite, so training was stopped.
 
-    The estimator that raised it is left unfitted: its network's weights are
-    no longer finite, and predicting with them would return garbage.
+    The estimator that raised it is left exactly as it was before the fit
+    (unfitted after a first fit, or with its previous model): the network
+    trained by this fit is no longer finite, and predicting with it would
+    return garbage.
 
     Parameters
     ----------
@@ -45,22 +47,27 @@ class TrainingDivergedError(RuntimeError):
     epoch : int
         The epoch (1-based, counted over warm-started fits, as Keras prints
         it) in which the loss stopped being finite.
-    batch : int
-        The batch (0-based, within that epoch).
+    batch : int or None
+        The batch (0-based, within that epoch); None when every batch loss
+        was finite and the weights or outputs were found non-finite after
+        training.
     loss : float
-        The loss value reported for that batch (NaN or infinite).
+        The loss value reported for that batch (NaN or infinite; NaN when
+        ``batch`` is None).
 
     Attributes
     ----------
     epoch : int
         The epoch (1-based) in which the loss stopped being finite.
-    batch : int
-        The batch (0-based, within that epoch).
+    batch : int or None
+        The batch (0-based, within that epoch), or None.
     loss : float
         The reported loss value.
     """
 
-    def __init__(self, message: str, *, epoch: int, batch: int, loss: float) -> None:
+    def __init__(
+        self, message: str, *, epoch: int, batch: int | None, loss: float
+    ) -> None:
         super().__init__(message)
         self.epoch = epoch
         self.batch = batch

@@ -14,6 +14,7 @@ from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.keras_objects import fresh_keras_objects
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.routing import (
     accepted_names,
@@ -101,7 +102,8 @@ class _ModelWrapper:
             )
         extra = self._extra_params()
         bare = {name: value for name, value in extra.items() if "__" not in name}
-        kwargs = {**bare, **route_params(extra, "model")}
+        # Copies: a Keras object given as a builder argument is never trained.
+        kwargs = fresh_keras_objects({**bare, **route_params(extra, "model")})
         names, takes_var_keyword = accepted_names(model)
         for key in kwargs:
             if key not in names and not takes_var_keyword:

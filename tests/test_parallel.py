@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -170,13 +171,29 @@ def test_variable_device_names_the_weights_device():
     assert variable_device(variable) == "cpu:0"
 
 
-def test_padded_batch_rows_bounds_the_shapes_jax_compiles(monkeypatch):
-    from sklearn_dl._backend.runtime import padded_batch_rows
+def test_predictions_take_turns_where_the_backend_needs_it(monkeypatch):
+    from sklearn_dl._backend.runtime import predictions_take_turns
 
     monkeypatch.setattr(runtime, "configured_backend", lambda: "jax")
-    sizes = {n: padded_batch_rows(n, 256) for n in (1, 2, 3, 5, 87, 128, 200, 256)}
-    assert sizes == {1: 1, 2: 2, 3: 4, 5: 8, 87: 128, 128: 128, 200: 256, 256: 256}
-    assert padded_batch_rows(300, 256) == 300  # never below the batch
-    assert len({padded_batch_rows(n, 256) for n in range(1, 257)}) == 9
+    assert predictions_take_turns(stateful=False)
     monkeypatch.setattr(runtime, "configured_backend", lambda: "tensorflow")
-    assert padded_batch_rows(87, 256) == 87
+    assert not predictions_take_turns(stateful=False)
+    assert predictions_take_turns(stateful=True)  # shared states, any backend
+
+
+def test_predict_compiles_one_batch_shape_whatever_the_row_count(monkeypatch):
+    import keras
+
+    from sklearn_dl._core.predicting import predict_in_fixed_batches
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    shapes = []
+    real = model.predict_on_batch
+    monkeypatch.setattr(
+        model, "predict_on_batch", lambda x: shapes.append(x.shape) or real(x)
+    )
+    lock = threading.Lock()
+    for n_rows in (1, 5, 87, 256, 300):
+        X = np.arange(n_rows * 3, dtype=np.float32).reshape(n_rows, 3)
+        assert predict_in_fixed_batches(model, X, 256, lock).shape == (n_rows, 2)
+    assert set(shapes) == {(256, 3)}

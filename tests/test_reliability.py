@@ -48,16 +48,20 @@ def test_non_finite_loss_raises_and_leaves_the_estimator_unfitted():
         reg.predict(X)
 
 
-def test_divergence_in_a_warm_start_fit_counts_epochs_and_unfits(blobs):
+def test_divergence_in_a_warm_start_fit_counts_epochs_and_rolls_back(blobs):
     X, y = exploding_data()
     reg = KerasRegressor(
         mlp, epochs=2, batch_size=10, shuffle=False, random_state=0, warm_start=True
     )
     reg.fit(X[:30], y[:30])
+    before = reg.predict(X[:30])
     with pytest.raises(TrainingDivergedError, match="epoch 3, batch 3"):
         reg.fit(X, y)
-    assert not hasattr(reg, "model_")
-    reg.fit(X[:30], y[:30])  # a later fit starts afresh and works
+    # The fit that diverged left the warm-started model as it was.
+    np.testing.assert_array_equal(reg.predict(X[:30]), before)
+    assert len(reg.history_["loss"]) == 2
+    reg.fit(X[:30], y[:30])  # a later fit continues from there and works
+    assert len(reg.history_["loss"]) == 4
     assert np.isfinite(reg.predict(X[:30])).all()
 
 

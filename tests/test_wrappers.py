@@ -649,9 +649,9 @@ def test_device_cpu_and_missing_gpu(blobs):
     clf = KerasClassifier(mlp, epochs=1, device="cpu", random_state=0).fit(X, y)
     assert variable_device(clf.model_.layers[0].kernel) == "cpu:0"
     assert clf.predict(X[:3]).shape == (3,)
-    import sklearn_dl._core.estimator as base
+    from sklearn_dl._backend.devices import gpu_count
 
-    if base.gpu_count() == 0:
+    if gpu_count() == 0:
         with pytest.raises(ValueError, match="GPU 0, but 0 GPU"):
             KerasClassifier(mlp, device=0).fit(X, y)
     with pytest.raises(ValueError, match="device must be"):

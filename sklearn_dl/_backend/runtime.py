@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import weakref
-from typing import Any
-
 from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl.exceptions import BackendNotSupportedError
 
@@ -44,57 +39,23 @@ def require_backend_support(feature: str) -> None:
         raise BackendNotSupportedError(feature, backend, supported, reason)
 
 
-_prediction_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_prediction_locks_guard = threading.Lock()
+def predictions_take_turns(*, stateful: bool) -> bool:
+    """Whether calls of one model's ``predict_on_batch`` must take turns.
 
-
-def prediction_lock(model: Any) -> contextlib.AbstractContextManager:
-    """What to hold while ``model.predict_on_batch`` runs.
-
-    On TensorFlow nothing: concurrent predictions are safe. JAX's
+    On TensorFlow concurrent predictions are safe. JAX's
     ``predict_on_batch`` hands the model's weights to the compiled function
     and writes them back afterwards, so two threads predicting with one
-    model at once can use arrays the other has already released; their
-    calls on one model take turns.
+    model at once can use arrays the other has already released. A stateful
+    model's states are variables every caller shares, on every backend.
 
     Parameters
     ----------
-    model : keras.Model
-        The model about to predict.
+    stateful : bool
+        Whether the model carries states between calls.
 
     Returns
     -------
-    contextlib.AbstractContextManager
-        A lock per model, or a context that does nothing.
+    bool
+        True when the caller must hold the model's lock while predicting.
     """
-    if configured_backend() == "tensorflow":
-        return contextlib.nullcontext()
-    with _prediction_locks_guard:
-        return _prediction_locks.setdefault(model, threading.Lock())
-
-
-def padded_batch_rows(n_rows: int, limit: int) -> int:
-    """Rows to feed a compiled predict function for a batch of ``n_rows``.
-
-    JAX compiles ``predict_on_batch`` once per input shape (about 0.1 s for
-    a small network), so predicting on 1, then 5, then 7 rows would compile
-    three times. On JAX a batch is padded up to the next power of two (at
-    most ``limit``, the predict batch size), which bounds the compiled
-    shapes to about ``log2(limit)``; TensorFlow and PyTorch do not compile
-    per shape, and take batches as they are.
-
-    Parameters
-    ----------
-    n_rows : int
-        Rows in the batch.
-    limit : int
-        The largest batch the caller feeds.
-
-    Returns
-    -------
-    int
-        ``n_rows`` or more.
-    """
-    if configured_backend() != "jax" or n_rows >= limit:
-        return n_rows
-    return min(limit, 1 << max(n_rows - 1, 0).bit_length())
+    return stateful or configured_backend() != "tensorflow"

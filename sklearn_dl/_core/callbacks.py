@@ -78,8 +78,9 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
         return TrainingDivergedError(
             f"{estimator_name}: training diverged, the loss became {loss} in epoch "
             f"{epoch}, batch {batch}. Training was stopped and the estimator is "
-            "left unfitted (its weights are no longer finite). Lower the learning "
-            "rate, scale the inputs (StandardScaler, PixelScaler), check the "
+            "left as it was before this fit (the new weights are not finite). "
+            "Lower the learning rate, scale the inputs (StandardScaler, "
+            "PixelScaler), check the "
             "targets for NaN or huge values, or clip gradients "
             "(e.g. optimizer__clipnorm=1.0).",
             epoch=epoch,

@@ -9,7 +9,7 @@ model (:meth:`BaseKerasEstimator._build_keras_model`).
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 from typing import Any
@@ -18,19 +18,14 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sklearn_dl._backend.devices import (
-    device_scope,
-    gpu_count,
-    resolve_device,
-    variable_device,
-)
+from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
-from sklearn_dl._backend.runtime import padded_batch_rows, prediction_lock
 from sklearn_dl._compat import (
     HasMethods,
     Interval,
     StrOptions,
 )
+from sklearn_dl._core.divergence import check_finite_model
 from sklearn_dl._core.keras_objects import (
     make_callbacks,
     make_loss,
@@ -46,13 +41,20 @@ from sklearn_dl._core.model_pool import (
     remember_optimizer_start,
     transplant,
 )
+from sklearn_dl._core.plan import (
+    DEFAULT_PREDICT_BATCH_SIZE,
+    make_plan,
+    resolve_placement,
+)
+from sklearn_dl._core.predicting import check_finite_outputs, predict_in_fixed_batches
 from sklearn_dl._core.routing import ROUTING_PREFIXES, accepted_names, route_params
 from sklearn_dl._core.sample_weight import (
     apply_sample_weight,
     canonical_order,
     check_sample_weight,
 )
-from sklearn_dl._core.seeding import seed_from_random_state, seeded
+from sklearn_dl._core.seeding import seeded
+from sklearn_dl._core.transaction import FitTransaction
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
 _MANAGED_FIT_ARGUMENTS = {
@@ -67,9 +69,6 @@ _MANAGED_FIT_ARGUMENTS = {
     "class_weight": "the `class_weight` parameter",
     "initial_epoch": "warm_start / partial_fit (epochs continue automatically)",
 }
-
-#: Rows per call on the predict path when ``predict__batch_size`` is not set.
-DEFAULT_PREDICT_BATCH_SIZE = 256
 
 
 class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
@@ -282,71 +281,89 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         epochs: int,
         classes: Any = None,
     ) -> BaseKerasEstimator:
-        """Shared body of :meth:`fit` and ``partial_fit``."""
+        """Shared body of :meth:`fit` and ``partial_fit``: one transactional fit.
+
+        The plan is resolved first (every routed argument checked before
+        any Keras work); then the model is built or kept, trained, and
+        checked. Whatever raises on the way (``KeyboardInterrupt`` too)
+        leaves the estimator exactly as it was (see
+        :class:`~sklearn_dl._core.transaction.FitTransaction`).
+        """
         from sklearn_dl._core.callbacks import (  # imports Keras
             EpochShuffleSeed,
             NonFiniteLossGuard,
         )
 
         self._validate_params()
-        reset = not (warm and self.__sklearn_is_fitted__())
-        input_dtype = getattr(X, "dtype", None)
-        X, y = self._validate_training_data(X, y, reset=reset)
-        weights = check_sample_weight(sample_weight, X.shape[0])
-        fit_kwargs = self._fit_kwargs(fit_params)
-        X, y, weights = apply_sample_weight(X, y, weights)
-        done_epochs = 0 if reset else len(self.history_.get("loss", []))
-        base_seed = seed_from_random_state(self.random_state)
-        seed = None if base_seed is None else base_seed + done_epochs
-        with seeded(seed), self._placement():
-            if reset:
-                self.X_dtype_ = np.dtype(input_dtype or X.dtype)
-                self._fit_targets(y, classes)
-                self._initialize_model(X[:1])
-                self.history_ = {}
-            else:
-                self._update_optimizer()
-            if "validation_data" in fit_kwargs:
-                fit_kwargs["validation_data"] = self._encode_validation_data(
-                    fit_kwargs["validation_data"]
+        plan = make_plan(self, fit_params=fit_params, warm=warm, epochs=epochs)
+        transaction = FitTransaction(self, keeps_model=not plan.reset)
+        try:
+            input_dtype = getattr(X, "dtype", None)
+            X, y = self._validate_training_data(X, y, reset=plan.reset)
+            weights = check_sample_weight(sample_weight, X.shape[0])
+            X, y, weights = apply_sample_weight(X, y, weights)
+            fit_kwargs = dict(plan.fit_kwargs)
+            seed = None if plan.seed is None else plan.seed + plan.initial_epoch
+            with seeded(seed), device_scope(plan.device):
+                if plan.reset:
+                    self.X_dtype_ = np.dtype(input_dtype or X.dtype)
+                    self._fit_targets(y, classes)
+                    self._initialize_model(X[:1])
+                    self.history_ = {}
+                else:
+                    self._update_optimizer()
+                if "validation_data" in fit_kwargs:
+                    fit_kwargs["validation_data"] = self._encode_validation_data(
+                        fit_kwargs["validation_data"]
+                    )
+                arguments = self._model_fit_arguments(
+                    {
+                        "x": X,
+                        "y": self._encode_targets(y),
+                        "sample_weight": weights,
+                        "batch_size": self.batch_size,
+                        "epochs": plan.final_epoch,
+                        "initial_epoch": plan.initial_epoch,
+                        "verbose": self.verbose,
+                        "callbacks": list(plan.callbacks),
+                        "validation_split": self.validation_split,
+                        "shuffle": self.shuffle,
+                        "class_weight": self._keras_class_weight(y),
+                        **fit_kwargs,
+                    }
                 )
-            arguments = self._model_fit_arguments(
-                {
-                    "x": X,
-                    "y": self._encode_targets(y),
-                    "sample_weight": weights,
-                    "batch_size": self.batch_size,
-                    "epochs": done_epochs + epochs,
-                    "initial_epoch": done_epochs,
-                    "verbose": self.verbose,
-                    "callbacks": self._make_callbacks(),
-                    "validation_split": self.validation_split,
-                    "shuffle": self.shuffle,
-                    "class_weight": self._keras_class_weight(y),
-                    **fit_kwargs,
-                }
-            )
-            if arguments["shuffle"] and not arguments["validation_split"]:
-                # Keras shuffles anyway: make the result independent of row order.
-                order = canonical_order(
-                    arguments["x"], arguments["y"], arguments["sample_weight"]
+                if arguments["shuffle"] and not arguments["validation_split"]:
+                    # Keras shuffles anyway: make the result independent of
+                    # the row order.
+                    order = canonical_order(
+                        arguments["x"], arguments["y"], arguments["sample_weight"]
+                    )
+                    for key in ("x", "y", "sample_weight"):
+                        if arguments[key] is not None:
+                            arguments[key] = arguments[key][order]
+                guard = NonFiniteLossGuard()
+                internal = [guard]
+                if plan.seed is not None:
+                    internal.append(EpochShuffleSeed(plan.seed))
+                arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
+                history = self._model.fit(**arguments)
+                if guard.failure is not None:
+                    raise guard.error(type(self).__name__)
+                check_finite_model(
+                    self._model,
+                    arguments["x"],
+                    batch_size=plan.predict_batch_size,
+                    epoch=plan.final_epoch,
+                    estimator_name=type(self).__name__,
                 )
-                for key in ("x", "y", "sample_weight"):
-                    if arguments[key] is not None:
-                        arguments[key] = arguments[key][order]
-            guard = NonFiniteLossGuard()
-            internal = (
-                [guard] if base_seed is None else [guard, EpochShuffleSeed(base_seed)]
-            )
-            arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
-            history = self._model.fit(**arguments)
-        if guard.failure is not None:
-            # Never leave non-finite weights behind a fitted-looking estimator.
-            self._release_model()
-            self.__dict__.pop("_model", None)
-            raise guard.error(type(self).__name__)
-        for name, values in history.history.items():
-            self.history_.setdefault(name, []).extend(float(v) for v in values)
+            for name, values in history.history.items():
+                self.history_.setdefault(name, []).extend(float(v) for v in values)
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
+        self._prediction_setup = (plan.predict_batch_size, plan.device)
+        self._prediction_turns = threading.Lock()
         return self
 
     def _bind_callbacks(self, arguments: dict[str, Any]) -> list[Any]:
@@ -388,7 +405,6 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         layer, so their output size is known.
         """
         keras = import_keras()
-        self._release_model()
         compile_kwargs = self._compile_kwargs()
         policy = "mixed_float16" if getattr(self, "mixed_precision", False) else None
         with dtype_policy_scope(policy):
@@ -448,13 +464,6 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         self._model_loan = lend(self, key, model)
         return model
 
-    def _release_model(self) -> None:
-        """Give a pooled model back before a refit replaces it."""
-        loan = self.__dict__.pop("_model_loan", None)
-        if loan is not None:
-            del self._model
-            loan()
-
     def __getstate__(self) -> dict[str, Any]:
         """State for pickling and copying; a copy owns its model outright.
 
@@ -464,8 +473,21 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             The instance's attributes, without the pool loan.
         """
         state = super().__getstate__()
-        state.pop("_model_loan", None)
+        for runtime_only in _RUNTIME_ATTRIBUTES:
+            state.pop(runtime_only, None)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or copied estimator.
+
+        Parameters
+        ----------
+        state : dict
+            The attributes from :meth:`__getstate__`.
+        """
+        super().__setstate__(state)
+        if "_model" in self.__dict__:
+            self._prediction_turns = threading.Lock()
 
     def _keras_class_weight(self, y: np.ndarray) -> dict[int, float] | None:
         """Class weights keyed by encoded class index (classifiers only)."""
@@ -486,30 +508,30 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     # --------------------------------------------------------------- predict
     def _predict_outputs(self, X: Any) -> np.ndarray:
-        """Run the network on X without Keras's per-call data pipeline.
+        """Run the network on X (see :mod:`sklearn_dl._core.predicting`).
 
-        ``Model.predict`` builds a data pipeline on every call (~150 ms even
-        for 5 rows); scikit-learn predicts constantly, so rows are fed in
-        batches to the compiled ``predict_on_batch`` instead.
+        The predict batch size and the device are those the last fit
+        resolved; NaN or infinite outputs are refused, never returned.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
-        batch_size = self._predict_batch_size()
-        outputs = []
-        with self._placement(), prediction_lock(self._model):
-            for start in range(0, X.shape[0], batch_size):
-                rows = X[start : start + batch_size]
-                n_rows = rows.shape[0]
-                extra = padded_batch_rows(n_rows, batch_size) - n_rows
-                if extra:  # pad with copies of a real row, never made-up values
-                    rows = np.concatenate([rows, np.repeat(rows[-1:], extra, axis=0)])
-                outputs.append(np.asarray(self._model.predict_on_batch(rows))[:n_rows])
-        return np.concatenate(outputs, axis=0)
+        return self._network_outputs(self._validate_X(X))
 
-    def _placement(self) -> contextlib.AbstractContextManager:
-        """The device scope for training and predicting (``device`` parameter)."""
-        device = getattr(self, "device", None)
-        return device_scope(resolve_device(device, gpu_count()))
+    def _network_outputs(self, X: np.ndarray) -> np.ndarray:
+        """The network's outputs for validated inputs, in fixed-shape batches."""
+        setup = self.__dict__.get("_prediction_setup")
+        if setup is None:  # a network loaded from a file: resolve once
+            setup = (self._predict_batch_size(), resolve_placement(self.device))
+            self._prediction_setup = setup
+        batch_size, device = setup
+        with device_scope(device):
+            outputs = predict_in_fixed_batches(
+                self._model, X, batch_size, self._model_turns()
+            )
+        return check_finite_outputs(outputs, type(self).__name__)
+
+    def _model_turns(self) -> threading.Lock:
+        """The lock predictions with this estimator's model take turns on."""
+        return self.__dict__.setdefault("_prediction_turns", threading.Lock())
 
     @property
     def model_(self) -> Any:
@@ -558,6 +580,10 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+#: Attributes that hold runtime objects of this process, never saved or copied.
+_RUNTIME_ATTRIBUTES = ("_model_loan", "_prediction_turns", "_prediction_setup")
 
 
 def output_units(model: Any, sample: np.ndarray) -> int:

@@ -209,3 +209,48 @@ def make_callbacks(
             "is passed as a class that could take it."
         )
     return built
+
+
+def fresh_keras_objects(value: Any) -> Any:
+    """Deep copies of the Keras objects in ``value``, for one fit.
+
+    A builder argument such as ``model__base=<keras.Model>`` would otherwise
+    be trained in place: scikit-learn's rule is that fit never changes a
+    parameter, and two identical seeded fits must give the same network.
+    Layers and models, optimizers, losses, metrics, callbacks and variables
+    are copied, in lists, tuples and dicts too; other values are passed as
+    they are (they are not trained).
+
+    Parameters
+    ----------
+    value : object
+        A parameter's value.
+
+    Returns
+    -------
+    object
+        ``value`` with every Keras object replaced by a deep copy.
+    """
+    if isinstance(value, Mapping):
+        return type(value)(
+            (key, fresh_keras_objects(item)) for key, item in value.items()
+        )
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(fresh_keras_objects(item) for item in value)
+    if _is_stateful_keras_object(value):
+        return copy.deepcopy(value)
+    return value
+
+
+def _is_stateful_keras_object(value: Any) -> bool:
+    """Whether ``value`` is a Keras object that training can change."""
+    keras = import_keras()
+    kinds = (
+        keras.layers.Layer,
+        keras.optimizers.Optimizer,
+        keras.losses.Loss,
+        keras.metrics.Metric,
+        keras.callbacks.Callback,
+        keras.Variable,
+    )
+    return isinstance(value, kinds)

@@ -31,7 +31,6 @@ from sklearn.metrics import r2_score
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
-    check_is_fitted,
     validate_data,
 )
 
@@ -39,6 +38,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import require_backend_support
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.predicting import is_stateful, reset_states
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
@@ -144,17 +144,8 @@ def _is_sequence_target(y: Any) -> bool:
     return ndim == 3
 
 
-def reset_recurrent_states(model: Any) -> None:
-    """Set the states of every stateful layer of ``model`` back to zero.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A model; its layers without states are left alone.
-    """
-    for layer in model.layers:
-        if getattr(layer, "stateful", False) and hasattr(layer, "reset_state"):
-            layer.reset_state()
+#: Kept under its first name: the predict loop and training share it.
+reset_recurrent_states = reset_states
 
 
 @cache
@@ -238,7 +229,7 @@ class _RecurrentNetwork(NetworkMixin):
         Decided by the model, not the parameter: ``set_params(stateful=...)``
         after ``fit`` changes nothing until a new model is built.
         """
-        return any(getattr(layer, "stateful", False) for layer in self._model.layers)
+        return is_stateful(self._model)
 
     def _model_batch_size(self) -> int:
         """Rows per batch fixed in the current stateful model.
@@ -288,28 +279,6 @@ class _RecurrentNetwork(NetworkMixin):
             callbacks=[*arguments["callbacks"], _state_reset_callback_class()()],
         )
         return arguments
-
-    def _predict_outputs(self, X: Any) -> np.ndarray:
-        """Network outputs; a stateful network predicts padded full batches.
-
-        The states are reset before every batch, so a row's prediction
-        depends on that row only, never on the rows predicted before it.
-        """
-        check_is_fitted(self)
-        if not self._model_is_stateful():
-            return super()._predict_outputs(X)
-        X = self._validate_X(X)
-        batch_size = self._model_batch_size()
-        outputs = []
-        for start in range(0, X.shape[0], batch_size):
-            rows = X[start : start + batch_size]
-            n_rows = rows.shape[0]
-            if n_rows < batch_size:
-                filler = np.zeros((batch_size - n_rows, *rows.shape[1:]), rows.dtype)
-                rows = np.concatenate([rows, filler])
-            reset_recurrent_states(self._model)
-            outputs.append(np.asarray(self._model.predict_on_batch(rows))[:n_rows])
-        return np.concatenate(outputs, axis=0)
 
 
 class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):

@@ -25,6 +25,7 @@ Keras is imported only when a network is built or a callback is created.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import math
@@ -37,7 +38,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_dl._backend.keras import import_keras
-from sklearn_dl._backend.runtime import prediction_lock
+from sklearn_dl._backend.runtime import predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl.networks._common import (
@@ -628,7 +629,8 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         written: list[int] = []
         for _ in range(length):
             window = np.asarray(context[-self.window_length :], dtype=np.int32)
-            with prediction_lock(self._model):
+            turns = predictions_take_turns(stateful=False)
+            with self._model_turns() if turns else contextlib.nullcontext():
                 outputs = self._model.predict_on_batch(window[None, :])
             probabilities = np.array(outputs[0], dtype=np.float64)
             if self.level == "char":
@@ -690,9 +692,7 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         total = 0.0
         for start in range(0, len(windows), batch_size):
             chosen = slice(start, start + batch_size)
-            with prediction_lock(self._model):
-                outputs = self._model.predict_on_batch(windows[chosen])
-            probabilities = np.asarray(outputs)
+            probabilities = self._network_outputs(windows[chosen])
             targets = windows.targets(chosen)
             picked = probabilities[np.arange(targets.shape[0]), targets]
             total += float(
