@@ -67,13 +67,17 @@ def assert_same_state(estimator, state, X):
 
 # --------------------------------------------------------- transactional fit
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()])
-def test_a_failed_refit_leaves_the_previous_model(blobs, error):
+@pytest.mark.parametrize("same_architecture", [True, False])
+def test_a_failed_refit_leaves_the_previous_model(blobs, error, same_architecture):
     X, y = blobs
     clf = KerasClassifier(mlp, epochs=2, random_state=0).fit(X, y)
     state = fitted_state(clf)
     clf.set_params(callbacks=[FailAtEpoch(1, error)], epochs=3)
     with pytest.raises(type(error)):
-        clf.fit(X[:, :5], y == 0)  # other features and classes, too
+        if same_architecture:  # the refit retrains the previous model itself
+            clf.set_params(random_state=1).fit(X * 2, y)
+        else:
+            clf.fit(X[:, :5], y == 0)  # other features and classes, too
     assert_same_state(clf, state, X)
 
 

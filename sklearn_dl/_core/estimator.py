@@ -35,7 +35,9 @@ from sklearn_dl._core.keras_objects import (
 from sklearn_dl._core.model_pool import (
     POOL,
     architecture_key,
+    is_shared,
     lend,
+    loan_key,
     mark_shared,
     model_reuse_enabled,
     remember_optimizer_start,
@@ -308,7 +310,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 if plan.reset:
                     self.X_dtype_ = np.dtype(input_dtype or X.dtype)
                     self._fit_targets(y, classes)
-                    self._initialize_model(X[:1])
+                    self._initialize_model(X[:1], transaction)
                     self.history_ = {}
                 else:
                     self._update_optimizer()
@@ -398,7 +400,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """
         return arguments
 
-    def _initialize_model(self, sample: np.ndarray) -> None:
+    def _initialize_model(
+        self, sample: np.ndarray, transaction: FitTransaction
+    ) -> None:
         """Build and compile a new model from the parameters and meta.
 
         ``sample`` (one training row) builds models that have no Input
@@ -420,7 +424,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 compile_kwargs["loss"] = self._default_loss(n_units)
             model.compile(**compile_kwargs)
         self._check_outputs(n_units, model.loss)
-        self._model = self._reuse_pooled_model(model)
+        self._model = self._reuse_pooled_model(model, transaction)
 
     def _update_optimizer(self) -> None:
         """Let a warm-started fit use a changed learning rate.
@@ -441,12 +445,14 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             if isinstance(rate, (int, float)):
                 optimizer.learning_rate = rate
 
-    def _reuse_pooled_model(self, fresh: Any) -> Any:
-        """Swap a freshly built model for an idle compiled one of the same kind.
+    def _reuse_pooled_model(self, fresh: Any, transaction: FitTransaction) -> Any:
+        """Swap a freshly built model for a compiled one of the same kind.
 
-        The pooled model receives ``fresh``'s exact state (see
-        :mod:`sklearn_dl._core.model_pool`), so training gives identical results
-        without tracing Keras's functions again.
+        The estimator's own previous model comes first (a refit), then an
+        idle pooled one. The model taken receives ``fresh``'s exact state
+        (see :mod:`sklearn_dl._core.model_pool`), so training gives identical
+        results without tracing Keras's functions again; the previous model's
+        variables are recorded first, so a failed refit can restore them.
         """
         key = architecture_key(fresh) if model_reuse_enabled() else None
         if key is None:
@@ -455,6 +461,11 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             # Variables stay on the device they were built on: a model built
             # for the GPU must not train a fit placed on the CPU.
             key = f"{key}@{variable_device(fresh.weights[0])}"
+        loan = self.__dict__.get("_model_loan")
+        if loan is not None and loan_key(loan) == key and not is_shared(self._model):
+            transaction.protect(self._model)
+            if transplant(fresh, self._model):
+                return self._model
         pooled = POOL.take(key)
         if pooled is not None and transplant(fresh, pooled):
             model = pooled

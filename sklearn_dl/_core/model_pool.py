@@ -272,11 +272,44 @@ def mark_shared(model: Any) -> None:
     _SHARED.add(model)
 
 
+def is_shared(model: Any) -> bool:
+    """Whether user code may hold ``model`` (see :func:`mark_shared`).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model.
+
+    Returns
+    -------
+    bool
+        True once the model was handed out through ``model_``.
+    """
+    return model in _SHARED
+
+
+def loan_key(loan: weakref.finalize) -> str | None:
+    """The architecture key of the model a :func:`lend` loan holds.
+
+    Parameters
+    ----------
+    loan : weakref.finalize
+        A loan made by :func:`lend`.
+
+    Returns
+    -------
+    str or None
+        The key, or None once the loan was given back.
+    """
+    details = loan.peek()
+    return None if details is None else details[2][0]
+
+
 def _give_back(key: str, model: Any) -> None:
     """Put a model whose estimator is gone back in the pool, if it may be reused.
 
     A model that user code has seen (through ``model_``) may still be held
     there; reusing it would change weights under the user's feet.
     """
-    if model_reuse_enabled() and model not in _SHARED:
+    if model_reuse_enabled() and not is_shared(model):
         POOL.give(key, model)

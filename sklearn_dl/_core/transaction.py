@@ -46,9 +46,23 @@ class FitTransaction:
             else None
         )
         model = self._state.get("_model")
-        self._values = (
-            _variable_values(model) if keeps_model and model is not None else None
-        )
+        self._values = None
+        if keeps_model and model is not None:
+            self.protect(model)
+
+    def protect(self, model: Any) -> None:
+        """Record the variables of the current ``model`` before they change.
+
+        Called before a warm start trains the current model further, or a
+        refit reuses it for a new network of the same architecture.
+
+        Parameters
+        ----------
+        model : keras.Model
+            The estimator's current model.
+        """
+        if self._values is None:
+            self._values = _variable_values(model)
 
     def rollback(self) -> None:
         """Put the estimator back as it was when the fit started.
