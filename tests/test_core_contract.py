@@ -57,7 +57,9 @@ def fitted_state(estimator):
 
 def assert_same_state(estimator, state, X):
     assert estimator.__dict__.get("_model") is state["model"]
-    for now, before in zip(estimator.model_.get_weights(), state["weights"]):
+    for now, before in zip(
+        estimator.model_.get_weights(), state["weights"], strict=True
+    ):
         assert_array_equal(now, before)
     assert estimator.history_ == state["history"]
     assert_array_equal(getattr(estimator, "classes_", None), state["classes"])
@@ -160,7 +162,7 @@ def test_a_keras_model_given_as_builder_argument_is_never_trained(blobs):
     start = [w.copy() for w in inner.get_weights()]
     clf = KerasClassifier(with_inner, model__inner=inner, epochs=3, random_state=0)
     first = clf.fit(X, y).predict_proba(X)
-    for now, before in zip(inner.get_weights(), start):
+    for now, before in zip(inner.get_weights(), start, strict=True):
         assert_array_equal(now, before)
     assert clf.get_params()["model__inner"] is inner
     np.testing.assert_allclose(clf.fit(X, y).predict_proba(X), first, atol=1e-6)

@@ -134,7 +134,9 @@ def test_network_early_stopping_parameter(blobs):
     ).fit(X, y)
     assert len(clf.history_["loss"]) < 50
     val_loss = clf.history_["val_loss"]
-    evaluated = clf.model_.evaluate(X[150:], clf._encode_targets(y[150:]), verbose=0)
+    evaluated = clf.model_.evaluate(
+        X[150:], clf._targets.encode(clf, y[150:]), verbose=0
+    )
     loss = evaluated[0] if isinstance(evaluated, list) else evaluated
     assert loss == pytest.approx(min(val_loss), rel=1e-5)
 

@@ -118,8 +118,9 @@ def test_fit_returns_self_and_keeps_the_parameters(fitted_pair):
 
 def test_generate_and_score_change_no_attribute(fitted_pair):
     estimator, _, _ = fitted_pair
-    # the network is compared by its weights below
-    network = {"_model", "_model_loan"}
+    # the network is compared by its weights below; the lock and the settings
+    # of the predict path are runtime objects, never saved or copied
+    network = {"_model", "_model_loan", "_prediction_turns", "_prediction_setup"}
     before = joblib.hash({k: v for k, v in vars(estimator).items() if k not in network})
     weights = [w.copy() for w in estimator.model_.get_weights()]
     estimator.generate("the ", length=5, random_state=0)

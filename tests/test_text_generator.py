@@ -267,7 +267,7 @@ def test_fragments_are_never_materialized():
     generator = TextGenerator(window_length=40, step=3)
     generator._validate_params()
     tracemalloc.start()
-    windows, targets = generator._validate_targets([text], None, reset=True)
+    windows, targets = generator._targets.validate(generator, [text], None, True)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     n = len(windows)

@@ -56,6 +56,7 @@ from sklearn_dl._core.sample_weight import (
     check_sample_weight,
 )
 from sklearn_dl._core.seeding import seeded
+from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl._core.transaction import FitTransaction
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
@@ -80,10 +81,14 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
     ``optimizer``, ``loss``, ``metrics``, ``batch_size``, ``epochs``,
     ``verbose``, ``callbacks``, ``validation_split``, ``shuffle``,
     ``random_state`` and ``warm_start``) and implement
-    :meth:`_build_keras_model`. Classifier and regressor behaviour (target
-    encoding and decoding) comes from the ``_fit_targets`` /
-    ``_encode_targets`` / ``_check_outputs`` hooks.
+    :meth:`_build_keras_model`. They declare, rather than override: what
+    their targets are (the class attribute ``_targets``, a
+    :class:`~sklearn_dl._core.targets.TargetAdapter`) and, where training
+    data needs a special form, how it is fed (``_model_fit_arguments``).
     """
+
+    #: How targets are validated, learned, encoded and checked.
+    _targets: TargetAdapter
 
     _parameter_constraints: dict = {
         "optimizer": [str, type, HasMethods(["apply_gradients"])],
@@ -122,26 +127,6 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             The model.
         """
 
-    @abstractmethod
-    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
-        """Learn the target space (classes, number of outputs) from ``y``."""
-
-    @abstractmethod
-    def _default_loss(self, n_units: int | None) -> Any:
-        """Loss used when ``loss`` is None (``n_units`` None: before build)."""
-
-    @abstractmethod
-    def _check_outputs(self, n_units: int, loss: Any) -> None:
-        """Check the model's output size against the targets; pick encodings."""
-
-    @abstractmethod
-    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        """Encode ``y`` for the network."""
-
-    @abstractmethod
-    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
-        """Validate X and y together (classifier vs regressor rules)."""
-
     # ------------------------------------------------------------ parameters
     def _routed(self, prefix: str) -> dict[str, Any]:
         """The ``<prefix>__*`` parameters, prefix removed (a new dict)."""
@@ -149,7 +134,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _compile_kwargs(self) -> dict[str, Any]:
         """Fresh compile arguments built from the parameters."""
-        loss = self.loss if self.loss is not None else self._default_loss(None)
+        loss = self.loss
+        if loss is None:
+            loss = self._targets.default_loss(self, None)
         compile_kwargs = {
             "optimizer": make_optimizer(self.optimizer, self._routed("optimizer")),
             "loss": make_loss(loss, self._routed("loss")),
@@ -191,8 +178,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
     # ------------------------------------------------------------------ data
     def _validate_training_data(self, X: Any, y: Any, reset: bool) -> tuple:
         """Validate X and y; with ``reset`` learn X's sample shape."""
-        X, y = self._validate_targets(X, y, reset=reset)
-        self._check_sample_shape(X, reset=reset)
+        X, y = self._targets.validate(self, X, y, reset)
+        if self._targets.samples_are_arrays:
+            self._check_sample_shape(X, reset=reset)
         return X, y
 
     def _validate_X(self, X: Any) -> np.ndarray:
@@ -309,7 +297,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             with seeded(seed), device_scope(plan.device):
                 if plan.reset:
                     self.X_dtype_ = np.dtype(input_dtype or X.dtype)
-                    self._fit_targets(y, classes)
+                    self._targets.learn(self, y, classes)
                     self._initialize_model(X[:1], transaction)
                     self.history_ = {}
                 else:
@@ -321,7 +309,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 arguments = self._model_fit_arguments(
                     {
                         "x": X,
-                        "y": self._encode_targets(y),
+                        "y": self._targets.encode(self, y),
                         "sample_weight": weights,
                         "batch_size": self.batch_size,
                         "epochs": plan.final_epoch,
@@ -330,7 +318,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                         "callbacks": list(plan.callbacks),
                         "validation_split": self.validation_split,
                         "shuffle": self.shuffle,
-                        "class_weight": self._keras_class_weight(y),
+                        "class_weight": self._targets.class_weight(self, y),
                         **fit_kwargs,
                     }
                 )
@@ -421,9 +409,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         n_units = output_units(model, sample)
         if not model.compiled:
             if self.loss is None:
-                compile_kwargs["loss"] = self._default_loss(n_units)
+                compile_kwargs["loss"] = self._targets.default_loss(self, n_units)
             model.compile(**compile_kwargs)
-        self._check_outputs(n_units, model.loss)
+        self._targets.check_outputs(self, n_units, model.loss)
         self._model = self._reuse_pooled_model(model, transaction)
 
     def _update_optimizer(self) -> None:
@@ -500,10 +488,6 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         if "_model" in self.__dict__:
             self._prediction_turns = threading.Lock()
 
-    def _keras_class_weight(self, y: np.ndarray) -> dict[int, float] | None:
-        """Class weights keyed by encoded class index (classifiers only)."""
-        return None
-
     def _encode_validation_data(self, data: Any) -> tuple:
         """Validate and encode a ``validation_data`` tuple like the training data."""
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
@@ -512,7 +496,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 "(X_val, y_val, sample_weight_val)."
             )
         X_val, y_val = self._validate_training_data(data[0], data[1], reset=False)
-        encoded = (X_val, self._encode_targets(y_val))
+        encoded = (X_val, self._targets.encode(self, y_val))
         if len(data) == 3:
             encoded += (check_sample_weight(data[2], X_val.shape[0]),)
         return encoded

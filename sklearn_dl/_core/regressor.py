@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import validate_data
 
 from sklearn_dl._core.estimator import BaseKerasEstimator
+from sklearn_dl._core.targets import NumericTargets
 
 
 class BaseKerasRegressor(RegressorMixin, BaseKerasEstimator):
@@ -19,45 +19,7 @@ class BaseKerasRegressor(RegressorMixin, BaseKerasEstimator):
     ``score`` is R².
     """
 
-    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            allow_nd=True,
-            dtype=np.float32,
-            ensure_all_finite=True,
-            multi_output=True,
-            y_numeric=True,
-        )
-        return X, y
-
-    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
-        self.target_type_ = "continuous" if y.ndim == 1 else "continuous-multioutput"
-        self.y_dtype_ = y.dtype
-        self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
-        self.n_outputs_expected_ = 1
-
-    def _default_loss(self, n_units: int | None) -> str:
-        return "mse"
-
-    def _check_outputs(self, n_units: int, loss: Any) -> None:
-        if n_units != self.n_outputs_:
-            raise ValueError(
-                f"The network has {n_units} output units but y has "
-                f"{self.n_outputs_} target column(s)."
-            )
-
-    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        if (y.ndim == 1) != (self.target_type_ == "continuous") or (
-            y.ndim == 2 and y.shape[1] != self.n_outputs_
-        ):
-            raise ValueError(
-                f"y has shape {y.shape}, but the estimator was fitted on "
-                f"{self.n_outputs_} target column(s) ({self.target_type_})."
-            )
-        return np.asarray(y, dtype=np.float32).reshape(len(y), -1)
+    _targets = NumericTargets()
 
     def partial_fit(
         self, X: Any, y: Any, sample_weight: Any = None

@@ -1,16 +1,25 @@
-"""Target encodings between scikit-learn's label space and a network's outputs.
+"""Targets: between scikit-learn's label space and a network's outputs.
 
-Pure NumPy: a classifier's labels (any kind scikit-learn accepts) become
-integer codes, one-hot rows or a 0/1 column depending on the network's output
-layer and loss; outputs are decoded back to the original labels.
+Two pieces, both without Keras:
+
+- :class:`ClassifierTargets` encodes a classifier's labels (any kind
+  scikit-learn accepts) as integer codes, one-hot rows or a 0/1 column,
+  depending on the network's output layer and loss, and decodes outputs back;
+- the target adapters (:class:`TargetAdapter`: :class:`ClassLabels`,
+  :class:`NumericTargets`, and the sequence and token adapters of the
+  recurrent networks and the text generator) are the strategies an
+  estimator declares as ``_targets``: how its targets are validated,
+  learned, encoded for training, and checked against the network.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import validate_data
 
 #: How a classifier's targets are fed to the network.
 Encoding = Literal["binary", "sparse", "onehot"]
@@ -185,3 +194,228 @@ class ClassifierTargets:
             Labels from :attr:`classes_`.
         """
         return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+class TargetAdapter:
+    """How one kind of target is validated, learned, fed to a network and checked.
+
+    An estimator declares its adapter as the class attribute ``_targets``;
+    the core calls it and never asks subclasses to override its internals.
+    Adapters are stateless: what they learn is set on the estimator as
+    fitted attributes (``classes_``, ``n_outputs_`` ...), so it is saved,
+    cloned and pickled with the estimator.
+    """
+
+    #: Whether samples are arrays whose shape the core records and checks.
+    samples_are_arrays = True
+
+    def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        """Validate X and y together.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The estimator (``validate_data`` records feature counts on it).
+        X, y : array-like
+            Training samples and targets.
+        reset : bool
+            Whether this is a new fit (learn the feature count and names).
+
+        Returns
+        -------
+        tuple
+            The validated ``(X, y)``.
+        """
+        raise NotImplementedError
+
+    def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        """Learn the target space from ``y`` and set it on ``estimator``.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The estimator being fitted.
+        y : ndarray
+            Validated targets.
+        classes : array-like, default=None
+            Every class that will appear (classifiers' ``partial_fit``).
+        """
+        raise NotImplementedError
+
+    def default_loss(self, estimator: Any, n_units: int | None) -> Any:
+        """The loss used when the ``loss`` parameter is None.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The fitted estimator.
+        n_units : int or None
+            The network's output size (None before the model is built).
+
+        Returns
+        -------
+        object
+            A Keras loss.
+        """
+        raise NotImplementedError
+
+    def check_outputs(self, estimator: Any, n_units: int, loss: Any) -> None:
+        """Check the network's output size against the targets.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The estimator being fitted (an encoding choice may be set on it).
+        n_units : int
+            The network's output size.
+        loss : object
+            The compiled loss.
+        """
+        raise NotImplementedError
+
+    def encode(self, estimator: Any, y: np.ndarray) -> Any:
+        """Targets in the form the network trains on.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The fitted estimator.
+        y : ndarray
+            Validated targets.
+
+        Returns
+        -------
+        ndarray
+            The encoded targets.
+        """
+        raise NotImplementedError
+
+    def class_weight(self, estimator: Any, y: np.ndarray) -> dict[int, float] | None:
+        """Keras class weights keyed by encoded class (classifiers only).
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The fitted estimator.
+        y : ndarray
+            Validated targets.
+
+        Returns
+        -------
+        dict or None
+            None: no class weights.
+        """
+        return None
+
+
+class ClassLabels(TargetAdapter):
+    """Labels of any kind scikit-learn accepts, for one output layer."""
+
+    def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        return validate_data(
+            estimator,
+            X,
+            y,
+            reset=reset,
+            allow_nd=True,
+            dtype=np.float32,
+            ensure_all_finite=True,
+        )
+
+    def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        label_space = y if classes is None else np.asarray(classes)
+        encoder = ClassifierTargets().fit(label_space)
+        encoder.codes(y)  # labels outside `classes` fail here
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                "Classifier can't train when only one class is present: y holds "
+                f"only {encoder.classes_.tolist()} (after leaving out zero-weight "
+                "samples)."
+            )
+        estimator.target_encoder_ = encoder
+        estimator.classes_ = encoder.classes_
+        estimator.n_classes_ = len(encoder.classes_)
+        estimator.target_type_ = encoder.target_type_
+        estimator.y_dtype_ = y.dtype
+        estimator.n_outputs_ = 1
+        estimator.n_outputs_expected_ = 1
+
+    def default_loss(self, estimator: Any, n_units: int | None) -> str:
+        if n_units == 1 or (n_units is None and estimator.n_classes_ == 2):
+            return "binary_crossentropy"
+        return "sparse_categorical_crossentropy"
+
+    def check_outputs(self, estimator: Any, n_units: int, loss: Any) -> None:
+        estimator.output_encoding_ = choose_classifier_encoding(
+            n_units, estimator.n_classes_, loss
+        )
+
+    def encode(self, estimator: Any, y: np.ndarray) -> np.ndarray:
+        return estimator.target_encoder_.encode(y, estimator.output_encoding_)
+
+    def class_weight(self, estimator: Any, y: np.ndarray) -> dict[int, float] | None:
+        wanted = estimator.class_weight
+        if wanted is None:
+            return None
+        classes = estimator.classes_.tolist()
+        if wanted == "balanced":
+            present = np.unique(y)
+            weights = compute_class_weight("balanced", classes=present, y=y)
+            by_label = dict(zip(present.tolist(), weights, strict=True))
+        else:
+            unknown = set(wanted) - set(classes)
+            if unknown:
+                raise ValueError(
+                    f"class_weight names labels {sorted(unknown, key=str)} that are "
+                    f"not among the classes {classes}."
+                )
+            by_label = wanted
+        return {
+            code: float(by_label.get(label, 1.0)) for code, label in enumerate(classes)
+        }
+
+
+class NumericTargets(TargetAdapter):
+    """One or several numeric targets: ``(n,)`` or ``(n, n_outputs)``."""
+
+    def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        return validate_data(
+            estimator,
+            X,
+            y,
+            reset=reset,
+            allow_nd=True,
+            dtype=np.float32,
+            ensure_all_finite=True,
+            multi_output=True,
+            y_numeric=True,
+        )
+
+    def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        estimator.target_type_ = (
+            "continuous" if y.ndim == 1 else "continuous-multioutput"
+        )
+        estimator.y_dtype_ = y.dtype
+        estimator.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
+        estimator.n_outputs_expected_ = 1
+
+    def default_loss(self, estimator: Any, n_units: int | None) -> str:
+        return "mse"
+
+    def check_outputs(self, estimator: Any, n_units: int, loss: Any) -> None:
+        if n_units != estimator.n_outputs_:
+            raise ValueError(
+                f"The network has {n_units} output units but y has "
+                f"{estimator.n_outputs_} target column(s)."
+            )
+
+    def encode(self, estimator: Any, y: np.ndarray) -> np.ndarray:
+        n_outputs, kind = estimator.n_outputs_, estimator.target_type_
+        if (y.ndim == 1) != (kind == "continuous") or (
+            y.ndim == 2 and y.shape[1] != n_outputs
+        ):
+            raise ValueError(
+                f"y has shape {y.shape}, but the estimator was fitted on "
+                f"{n_outputs} target column(s) ({kind})."
+            )
+        return np.asarray(y, dtype=np.float32).reshape(len(y), -1)

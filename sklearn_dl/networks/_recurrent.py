@@ -40,6 +40,7 @@ from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
 from sklearn_dl._core.predicting import is_stateful, reset_states
 from sklearn_dl._core.regressor import BaseKerasRegressor
+from sklearn_dl._core.targets import NumericTargets
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,
@@ -163,6 +164,64 @@ def _state_reset_callback_class() -> type:
             reset_recurrent_states(self.model)
 
     return ResetRecurrentStates
+
+
+class SequenceTargets(NumericTargets):
+    """Numeric targets, or one target vector per input step ``(n, T, k)``.
+
+    Sequence-to-sequence targets train a ``TimeDistributed`` head; other
+    targets are the regressor's 1-D or 2-D numeric targets.
+    """
+
+    def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        if not _is_sequence_target(y):
+            return super().validate(estimator, X, y, reset)
+        X = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            allow_nd=True,
+            dtype=np.float32,
+            ensure_all_finite=True,
+        )
+        y = check_array(
+            y,
+            allow_nd=True,
+            dtype="numeric",
+            ensure_all_finite=True,
+            input_name="y",
+        )
+        check_consistent_length(X, y)
+        if X.ndim >= 2 and y.shape[1] != X.shape[1]:
+            raise ValueError(
+                "Sequence targets need one target vector per input step: y has "
+                f"{y.shape[1]} steps (shape {y.shape}) but X has {X.shape[1]} "
+                f"(shape {X.shape})."
+            )
+        return X, y
+
+    def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        if y.ndim != 3:
+            super().learn(estimator, y, classes)
+            return
+        estimator.target_type_ = _SEQUENCE_TARGET
+        estimator.y_dtype_ = y.dtype
+        estimator.n_outputs_ = y.shape[2]
+        estimator.n_outputs_expected_ = 1
+
+    def encode(self, estimator: Any, y: np.ndarray) -> np.ndarray:
+        is_sequence = estimator.target_type_ == _SEQUENCE_TARGET
+        if (y.ndim == 3) != is_sequence or (
+            is_sequence and y.shape[2] != estimator.n_outputs_
+        ):
+            raise ValueError(
+                f"y has shape {y.shape}, but the estimator was fitted on "
+                f"{estimator.target_type_} targets with {estimator.n_outputs_} "
+                "column(s)."
+            )
+        if is_sequence:
+            return np.asarray(y, dtype=np.float32)
+        return super().encode(estimator, y)
 
 
 class _RecurrentNetwork(NetworkMixin):
@@ -408,6 +467,8 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
     (3, 5, 1)
     """
 
+    _targets = SequenceTargets()
+
     _parameter_constraints: dict = {
         **BaseKerasRegressor._parameter_constraints,
         **_RECURRENT_CONSTRAINTS,
@@ -463,56 +524,6 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
         self.warm_start = warm_start
         self.device = device
         self.mixed_precision = mixed_precision
-
-    # ------------------------------------------------ sequence-to-sequence y
-    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
-        if not _is_sequence_target(y):
-            return super()._validate_targets(X, y, reset)
-        X = validate_data(
-            self,
-            X,
-            reset=reset,
-            allow_nd=True,
-            dtype=np.float32,
-            ensure_all_finite=True,
-        )
-        y = check_array(
-            y,
-            allow_nd=True,
-            dtype="numeric",
-            ensure_all_finite=True,
-            input_name="y",
-        )
-        check_consistent_length(X, y)
-        if X.ndim >= 2 and y.shape[1] != X.shape[1]:
-            raise ValueError(
-                "Sequence targets need one target vector per input step: y has "
-                f"{y.shape[1]} steps (shape {y.shape}) but X has {X.shape[1]} "
-                f"(shape {X.shape})."
-            )
-        return X, y
-
-    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
-        if y.ndim != 3:
-            super()._fit_targets(y, classes)
-            return
-        self.target_type_ = _SEQUENCE_TARGET
-        self.y_dtype_ = y.dtype
-        self.n_outputs_ = y.shape[2]
-        self.n_outputs_expected_ = 1
-
-    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        is_sequence = self.target_type_ == _SEQUENCE_TARGET
-        if (y.ndim == 3) != is_sequence or (
-            is_sequence and y.shape[2] != self.n_outputs_
-        ):
-            raise ValueError(
-                f"y has shape {y.shape}, but the estimator was fitted on "
-                f"{self.target_type_} targets with {self.n_outputs_} column(s)."
-            )
-        if is_sequence:
-            return np.asarray(y, dtype=np.float32)
-        return super()._encode_targets(y)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted targets.

@@ -41,6 +41,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
+from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,
@@ -194,6 +195,50 @@ _TEXT_CONSTRAINTS = {
 }
 
 
+class TokenTargets(TargetAdapter):
+    """Texts in, fragments and their next tokens as targets.
+
+    ``fit(texts)`` validates texts (``y`` is ignored); a new fit learns the
+    vocabulary first. The targets are token ids of that vocabulary, so
+    there is nothing else to learn and nothing to encode.
+    """
+
+    samples_are_arrays = False
+
+    def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        texts = _check_texts(X)
+        if not reset:
+            windows = estimator._windows(texts, estimator.step, "training")
+            return windows, windows.targets()
+        vocabulary = TextVocabulary(
+            estimator.level,
+            max_tokens=estimator.max_words if estimator.level == "word" else None,
+            lowercase=estimator.lowercase,
+            collapse_whitespace=estimator.collapse_whitespace,
+        ).fit(texts)
+        windows = estimator._windows(texts, estimator.step, "training", vocabulary)
+        estimator.vocabulary_ = vocabulary
+        estimator.n_tokens_ = vocabulary.n_tokens_
+        chosen = np.linspace(0, len(windows) - 1, _N_SEED_FRAGMENTS)
+        estimator.seed_fragments_ = windows[np.unique(chosen.astype(np.int64))]
+        return windows, windows.targets()
+
+    def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        """Nothing to learn: the targets are token ids of the vocabulary."""
+
+    def default_loss(self, estimator: Any, n_units: int | None) -> str:
+        return "sparse_categorical_crossentropy"
+
+    def check_outputs(self, estimator: Any, n_units: int, loss: Any) -> None:
+        if n_units != estimator.n_tokens_:
+            raise ValueError(
+                f"The network has {n_units} outputs for {estimator.n_tokens_} tokens."
+            )
+
+    def encode(self, estimator: Any, y: np.ndarray) -> np.ndarray:
+        return y
+
+
 class TextGenerator(NetworkMixin, BaseKerasEstimator):
     """Write text like a corpus: the book's next-character (or word) LSTM.
 
@@ -325,6 +370,8 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
     # The loss is fixed: ``score`` is the negative of this cross-entropy.
     loss = None
 
+    _targets = TokenTargets()
+
     _parameter_constraints: dict = {
         **{
             name: constraint
@@ -419,28 +466,6 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         )
 
     # --------------------------------------------------- the core's hooks
-    def _validate_training_data(self, X: Any, y: Any, reset: bool) -> tuple:
-        """Texts to fragments; with ``reset`` learn the vocabulary first."""
-        return self._validate_targets(X, y, reset)
-
-    def _validate_targets(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
-        texts = _check_texts(X)
-        if reset:
-            vocabulary = TextVocabulary(
-                self.level,
-                max_tokens=self.max_words if self.level == "word" else None,
-                lowercase=self.lowercase,
-                collapse_whitespace=self.collapse_whitespace,
-            ).fit(texts)
-            windows = self._windows(texts, self.step, "training", vocabulary)
-            self.vocabulary_ = vocabulary
-            self.n_tokens_ = vocabulary.n_tokens_
-            chosen = np.linspace(0, len(windows) - 1, _N_SEED_FRAGMENTS)
-            self.seed_fragments_ = windows[np.unique(chosen.astype(np.int64))]
-        else:
-            windows = self._windows(texts, self.step, "training")
-        return windows, windows.targets()
-
     def _windows(
         self,
         texts: list[str],
@@ -470,21 +495,6 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
                 "window_length."
             )
         return _TokenWindows(ids, np.concatenate(starts), width)
-
-    def _fit_targets(self, y: np.ndarray, classes: Any = None) -> None:
-        """Nothing to learn: the targets are token ids of the vocabulary."""
-
-    def _default_loss(self, n_units: int | None) -> str:
-        return "sparse_categorical_crossentropy"
-
-    def _check_outputs(self, n_units: int, loss: Any) -> None:
-        if n_units != self.n_tokens_:
-            raise ValueError(
-                f"The network has {n_units} outputs for {self.n_tokens_} tokens."
-            )
-
-    def _encode_targets(self, y: np.ndarray) -> np.ndarray:
-        return y
 
     def _meta(self) -> dict[str, Any]:
         return {"n_tokens_": self.n_tokens_}
