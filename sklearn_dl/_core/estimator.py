@@ -37,6 +37,7 @@ from sklearn_dl._core.keras_objects import (
     make_metrics,
     make_optimizer,
 )
+from sklearn_dl._core.metadata_requests import NetworkMetadataRequests  # issue #18
 from sklearn_dl._core.model_pool import (
     POOL,
     architecture_key,
@@ -53,6 +54,11 @@ from sklearn_dl._core.sample_weight import (
     check_sample_weight,
 )
 from sklearn_dl._core.seeding import seed_from_random_state, seeded
+from sklearn_dl._core.sklearn_callbacks import (  # sklearn.callback (issue #18)
+    SklearnCallbackSupport,
+    sklearn_callback_bridges,
+    with_callbacks,
+)
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
 _MANAGED_FIT_ARGUMENTS = {
@@ -72,7 +78,12 @@ _MANAGED_FIT_ARGUMENTS = {
 DEFAULT_PREDICT_BATCH_SIZE = 256
 
 
-class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseKerasEstimator(
+    SklearnCallbackSupport,  # issue #18
+    NetworkMetadataRequests,  # issue #18
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
     """Core of every sklearn_dl network (not used directly).
 
     Subclasses define ``__init__`` with their parameters (at least
@@ -271,6 +282,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             epochs=self.epochs,
         )
 
+    @with_callbacks  # sklearn.callback teardown, even when fit raises (issue #18)
     def _fit(
         self,
         X: Any,
@@ -339,6 +351,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 [guard] if base_seed is None else [guard, EpochShuffleSeed(base_seed)]
             )
             arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
+            arguments["callbacks"] += sklearn_callback_bridges(  # issue #18
+                self, X, y, weights, epochs, done_epochs
+            )
             history = self._model.fit(**arguments)
         if guard.failure is not None:
             # Never leave non-finite weights behind a fitted-looking estimator.
