@@ -118,9 +118,7 @@ def test_scoring_monitor_logs_one_score_per_epoch(data):
     monitor = ScoringMonitor(scoring="accuracy")
     _net().set_callbacks(monitor).fit(X, y)
     rows = [
-        row
-        for row in monitor.get_logs().data
-        if row["task_name"].startswith("epoch")
+        row for row in monitor.get_logs().data if row["task_name"].startswith("epoch")
     ]
     assert [row["task_name"] for row in rows] == ["epoch 0", "epoch 1", "epoch 2"]
     assert all(0.0 <= row["accuracy"] <= 1.0 for row in rows)
@@ -159,6 +157,7 @@ def test_keras_callbacks_still_work_beside(data):
 
     X, y = data
     recorder = Recorder()
+
     class StopAfterFirstEpoch(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             self.model.stop_training = True
