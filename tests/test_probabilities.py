@@ -28,3 +28,14 @@ def test_outputs_that_are_not_a_softmax_are_left_alone():
     np.testing.assert_array_equal(
         targets.probabilities(outputs), outputs.astype(np.float64)
     )
+
+
+def test_pickling_leaves_the_estimator_unchanged():
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 3)).astype("float32")
+    net = DenseClassifier((4,), epochs=1, random_state=0).fit(X, X[:, 0] > 0)
+    before = set(net.__dict__)
+    pickle.dumps(net)
+    assert set(net.__dict__) == before  # BaseEstimator hands out the live dict

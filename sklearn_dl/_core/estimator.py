@@ -478,7 +478,7 @@ class BaseKerasEstimator(
         dict
             The instance's attributes, without the pool loan.
         """
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: never drop self's loan
         state.pop("_model_loan", None)
         return state
 
