@@ -12,6 +12,8 @@ Importing this package does not import Keras.
 - :class:`RecurrentClassifier`, :class:`RecurrentRegressor`: stacked LSTM,
   GRU or simple RNNs on sequences, stateful or not, with a TimeDistributed
   head for sequence targets.
+- :class:`NetworkFeatures`: a trained network's hidden layer as features
+  for another estimator (a feature extractor).
 - :class:`TextGenerator`: character- or word-level LSTM text generation,
   with temperature sampling and held-out log-likelihood as its score.
 """
@@ -22,6 +24,7 @@ from sklearn_dl.networks._architectures import (
 )
 from sklearn_dl.networks._conv import ConvClassifier, ConvRegressor
 from sklearn_dl.networks._dense import DenseClassifier, DenseRegressor
+from sklearn_dl.networks._features import NetworkFeatures
 from sklearn_dl.networks._recurrent import RecurrentClassifier, RecurrentRegressor
 from sklearn_dl.networks._text import TextGenerator, sample_with_temperature
 
@@ -31,6 +34,7 @@ __all__ = [
     "ConvRegressor",
     "DenseClassifier",
     "DenseRegressor",
+    "NetworkFeatures",
     "RecurrentClassifier",
     "RecurrentRegressor",
     "TextGenerator",
