@@ -136,8 +136,40 @@ def test_regressor_and_warm_start(pretrained):
     model, _, X = pretrained
     y = X[:, 0] - X[:, 2]
     net = FineTunedRegressor(
-        model, feature_layer=-2, epochs=1, fine_tune_epochs=1, warm_start=True
+        model,
+        feature_layer=-2,
+        head_layer_sizes=(3,),
+        max_norm=2.0,
+        epochs=1,
+        fine_tune_epochs=1,
+        warm_start=True,
     )
     net.fit(X, y).fit(X, y)
     assert len(net.history_["loss"]) == 4
     assert net.n_head_epochs_ == 3  # the second head phase continues the history
+    head = net.model_.get_layer("head_dense_0")
+    assert head.kernel_constraint.get_config()["max_value"] == 2.0
+
+
+def test_sklearn_callbacks_see_both_phases(pretrained):
+    pytest.importorskip("sklearn.callback")
+    model, _, X = pretrained
+    ends = []
+
+    class Recorder:
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context):
+            if context.task_name.startswith("epoch"):
+                ends.append(context.task_name)
+
+    net = FineTunedClassifier(model, feature_layer=-2, epochs=1, fine_tune_epochs=2)
+    net.set_callbacks(Recorder()).fit(X, _target_task(X))
+    assert ends == ["epoch 0", "epoch 1", "epoch 2"]  # head, then fine-tuning

@@ -33,6 +33,7 @@ from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,
     check_layer_sizes,
+    max_norm_constraint,
     output_layer,
 )
 
@@ -125,7 +126,10 @@ class _FineTunedNetwork(NetworkMixin):
         sizes = check_layer_sizes(self.head_layer_sizes, "head_layer_sizes")
         for index, units in enumerate(sizes):
             x = keras.layers.Dense(
-                units, activation=self.activation, name=f"head_dense_{index}"
+                units,
+                activation=self.activation,
+                kernel_constraint=max_norm_constraint(self.max_norm),
+                name=f"head_dense_{index}",
             )(x)
             if self.dropout:
                 x = keras.layers.Dropout(self.dropout, name=f"head_dropout_{index}")(x)
@@ -263,7 +267,7 @@ _DOC = """A pretrained Keras model with a new head, fine-tuned as a {kind}.
     dropout : float, default=0.0
         Dropout rate after each hidden head layer.
     max_norm : float, default=None
-        Accepted for symmetry with the other networks; unused.
+        ``MaxNorm`` constraint on the head's hidden layers; None for none.
     optimizer : str, optimizer class or instance, default="adam"
         The optimizer; a fresh one is built for each phase.
     learning_rate : float, default=0.001
