@@ -12,6 +12,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sklearn_dl.networks import DenseClassifier, DenseRegressor
 
+# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
+pytestmark = pytest.mark.backends
+
 
 class Recorder:
     """Record every hook call as (hook, task path names)."""
