@@ -18,10 +18,16 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn import get_config
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import root_mean_squared_error
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils import Tags, get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sklearn_dl._compat import HasMethods, Interval, StrOptions
@@ -128,6 +134,17 @@ class WindowedForecaster(BaseEstimator):
     first steps: ``predict(test[w:], context=test[:w])`` gives the book's
     forecasts of ``test[w:]`` from windows of ``test`` only.
 
+    **Metadata.** Extra ``fit`` arguments are per-step metadata, e.g. a
+    ``sample_weight`` of shape ``(n_steps,)``. An array with one value per
+    step of the series is handed to the regressor aligned with the windows:
+    window ``i`` gets the value of the step it forecasts (its target).
+    Without metadata routing every extra argument goes to the regressor's
+    ``fit``. With ``sklearn.set_config(enable_metadata_routing=True)`` the
+    forecaster is a router: each argument goes to the ``regressor`` and/or
+    the ``scaler`` that requested it (``set_fit_request``), so a per-step
+    weight passed to ``GridSearchCV(forecaster, ...).fit(series,
+    sample_weight=w)`` is split with the folds and reaches the network.
+
     **Cross-validation.** With ``GridSearchCV(forecaster, grid,
     cv=TimeSeriesSplit(n))`` and the series as ``X`` (no ``y``), each fold
     fits a contiguous block of the series (the scaler learns from that block
@@ -218,7 +235,41 @@ class WindowedForecaster(BaseEstimator):
         return windows.reshape(windows.shape[0], -1)
 
     # -------------------------------------------------------------------- api
-    def fit(self, X: ArrayLike, y: Any = None) -> WindowedForecaster:
+    def get_metadata_routing(self) -> MetadataRouter:
+        """How ``fit``'s metadata is routed to the regressor and the scaler.
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+            The router: ``fit`` to the ``regressor``'s ``fit`` and, when the
+            ``scaler`` is an estimator, to the scaler's ``fit``.
+        """
+        router = MetadataRouter(owner=self)
+        regressor = RecurrentRegressor() if self.regressor is None else self.regressor
+        router.add(
+            regressor=regressor,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        if self.scaler is not None and not isinstance(self.scaler, str):
+            router.add(
+                scaler=self.scaler,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        return router
+
+    def _window_metadata(
+        self, params: dict[str, Any], n_steps: int, n_windows: int
+    ) -> dict[str, Any]:
+        """Per-step metadata as per-window metadata (the value at each target)."""
+        targets = np.arange(n_windows) + self._span() - 1 + self.horizon
+        aligned = {}
+        for name, value in params.items():
+            if _ndim(value) >= 1 and len(value) == n_steps:
+                value = np.asarray(value)[targets]
+            aligned[name] = value
+        return aligned
+
+    def fit(self, X: ArrayLike, y: Any = None, **fit_params: Any) -> WindowedForecaster:
         """Learn to forecast the series ``X`` from its windows.
 
         Parameters
@@ -228,6 +279,12 @@ class WindowedForecaster(BaseEstimator):
             series is one feature. Finite values.
         y : None
             Ignored: the targets are the series' own next values.
+        **fit_params : dict
+            Per-step metadata, e.g. ``sample_weight`` of shape
+            ``(n_steps,)`` (see *Metadata* in the class notes): without
+            metadata routing all of it goes to the regressor's ``fit``;
+            with routing, to whichever of the regressor and scaler
+            requested it.
 
         Returns
         -------
@@ -256,8 +313,14 @@ class WindowedForecaster(BaseEstimator):
             self.scaler_ = None
         else:
             self.scaler_ = clone(self.scaler)
+        if get_config()["enable_metadata_routing"]:
+            routed = process_routing(self, "fit", **fit_params)
+            regressor_params = dict(routed.regressor.fit)
+            scaler_params = dict(routed.scaler.fit) if "scaler" in routed else {}
+        else:
+            regressor_params, scaler_params = fit_params, {}
         if self.scaler_ is not None:
-            self.scaler_.fit(series)
+            self.scaler_.fit(series, **scaler_params)
         windows, targets = make_supervised_windows(
             self._scale(series),
             self.window_size,
@@ -268,7 +331,11 @@ class WindowedForecaster(BaseEstimator):
             self.regressor_ = RecurrentRegressor()
         else:
             self.regressor_ = clone(self.regressor)
-        self.regressor_.fit(self._regressor_input(windows), targets)
+        self.regressor_.fit(
+            self._regressor_input(windows),
+            targets,
+            **self._window_metadata(regressor_params, n_steps, windows.shape[0]),
+        )
         self.n_windows_ = windows.shape[0]
         self.context_ = series[n_steps - self._n_context() :].copy()
         return self

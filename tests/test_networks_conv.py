@@ -147,6 +147,7 @@ def _signature(model):
             row.append(("activation", config["activation"]))
         constraint = getattr(layer, "kernel_constraint", None)
         row.append(("max_norm", getattr(constraint, "max_value", None)))
+        row.append(("max_norm_axis", getattr(constraint, "axis", None)))  # the book's
         rows.append(tuple(row))
     return rows
 

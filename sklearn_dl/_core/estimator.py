@@ -32,6 +32,7 @@ from sklearn_dl._core.keras_objects import (
     make_metrics,
     make_optimizer,
 )
+from sklearn_dl._core.metadata_requests import NetworkMetadataRequests  # issue #18
 from sklearn_dl._core.model_pool import (
     POOL,
     architecture_key,
@@ -56,6 +57,11 @@ from sklearn_dl._core.sample_weight import (
     check_sample_weight,
 )
 from sklearn_dl._core.seeding import seeded
+from sklearn_dl._core.sklearn_callbacks import (  # sklearn.callback (issue #18)
+    SklearnCallbackSupport,
+    sklearn_callback_bridges,
+    with_callbacks,
+)
 from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl._core.transaction import FitTransaction
 
@@ -74,7 +80,12 @@ _MANAGED_FIT_ARGUMENTS = {
 }
 
 
-class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
+class BaseKerasEstimator(
+    SklearnCallbackSupport,  # issue #18
+    NetworkMetadataRequests,  # issue #18
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
     """Core of every sklearn_dl network (not used directly).
 
     Subclasses define ``__init__`` with their parameters (at least
@@ -260,6 +271,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
             epochs=self.epochs,
         )
 
+    @with_callbacks  # sklearn.callback teardown, even when fit raises (issue #18)
     def _fit(
         self,
         X: Any,
@@ -336,6 +348,9 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 if plan.seed is not None:
                     internal.append(EpochShuffleSeed(plan.seed))
                 arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
+                arguments["callbacks"] += sklearn_callback_bridges(
+                    self, X, y, weights, plan.epochs, plan.initial_epoch
+                )
                 history = self._model.fit(**arguments)
                 if guard.failure is not None:
                     raise guard.error(type(self).__name__)
@@ -471,7 +486,7 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         dict
             The instance's attributes, without the pool loan.
         """
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: never drop self's own
         for runtime_only in _RUNTIME_ATTRIBUTES:
             state.pop(runtime_only, None)
         return state

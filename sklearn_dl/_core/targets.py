@@ -178,6 +178,11 @@ class ClassifierTargets:
         outputs = np.asarray(outputs, dtype=np.float64).reshape(len(outputs), -1)
         if outputs.shape[1] == 1:
             return np.hstack([1.0 - outputs, outputs])
+        sums = outputs.sum(axis=1, keepdims=True)
+        if np.all(np.abs(sums - 1.0) < 1e-4):
+            # A float32 softmax sums to 1 only up to float32 rounding, which
+            # scikit-learn's log_loss (and calibration) warns about in float64.
+            outputs = outputs / sums
         return outputs
 
     def decode(self, probabilities: np.ndarray) -> np.ndarray:

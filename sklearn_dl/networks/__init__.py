@@ -12,6 +12,11 @@ Importing this package does not import Keras.
 - :class:`RecurrentClassifier`, :class:`RecurrentRegressor`: stacked LSTM,
   GRU or simple RNNs on sequences, stateful or not, with a TimeDistributed
   head for sequence targets.
+- :class:`FineTunedClassifier`, :class:`FineTunedRegressor`: a pretrained
+  Keras model (object or ``.keras`` file) with a new head, trained with
+  frozen layers and then fine-tuned at a lower learning rate.
+- :class:`NetworkFeatures`: a trained network's hidden layer as features
+  for another estimator (a feature extractor).
 - :class:`TextGenerator`: character- or word-level LSTM text generation,
   with temperature sampling and held-out log-likelihood as its score.
 """
@@ -22,6 +27,8 @@ from sklearn_dl.networks._architectures import (
 )
 from sklearn_dl.networks._conv import ConvClassifier, ConvRegressor
 from sklearn_dl.networks._dense import DenseClassifier, DenseRegressor
+from sklearn_dl.networks._features import NetworkFeatures
+from sklearn_dl.networks._finetune import FineTunedClassifier, FineTunedRegressor
 from sklearn_dl.networks._recurrent import RecurrentClassifier, RecurrentRegressor
 from sklearn_dl.networks._text import TextGenerator, sample_with_temperature
 
@@ -31,6 +38,9 @@ __all__ = [
     "ConvRegressor",
     "DenseClassifier",
     "DenseRegressor",
+    "FineTunedClassifier",
+    "FineTunedRegressor",
+    "NetworkFeatures",
     "RecurrentClassifier",
     "RecurrentRegressor",
     "TextGenerator",

@@ -7,6 +7,8 @@ are plugged in here through the core's hooks:
 - ``learning_rate`` is handed to the optimizer as if it had been given as
   ``optimizer__learning_rate`` (the core builds a fresh optimizer from
   ``optimizer`` and its routed keyword arguments for every fit);
+  ``learning_rate=None`` leaves the optimizer at its own Keras default (or,
+  for an optimizer instance, at the rate it was made with);
 - ``early_stopping`` adds Keras's own ``EarlyStopping`` callback (with
   ``restore_best_weights=True``) to the callbacks of each fit.
 """
@@ -26,7 +28,8 @@ NETWORK_CONSTRAINTS: dict[str, list] = {
     "activation": [str, callable],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    # None: the optimizer's own Keras default rate (issue #18).
+    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
     "early_stopping": ["boolean"],
     "monitor": [str],
     "patience": [Interval(Integral, 0, None, closed="left")],
@@ -44,7 +47,7 @@ class NetworkMixin:
     def _routed(self, prefix: str) -> dict[str, Any]:
         """Routed keyword arguments; the optimizer's come from ``learning_rate``."""
         routed = super()._routed(prefix)
-        if prefix == "optimizer":
+        if prefix == "optimizer" and self.learning_rate is not None:
             routed["learning_rate"] = self.learning_rate
         return routed
 

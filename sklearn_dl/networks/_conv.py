@@ -301,10 +301,8 @@ class _ConvNetwork(NetworkMixin):
                         padding=self.padding,
                         data_format=self.data_format,
                         activation=None if batch_normalization else self.activation,
-                        # MaxNorm over each whole filter (height, width, inputs).
-                        kernel_constraint=max_norm_constraint(
-                            params["max_norm"], axis=[0, 1, 2]
-                        ),
+                        # The book's MaxNorm(3): Keras's default axis=0 (#18).
+                        kernel_constraint=max_norm_constraint(params["max_norm"]),
                     )
                 )
                 if batch_normalization:
@@ -372,7 +370,8 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
     dropout : float, default=0.0
         Dropout rate at the end of each block, before pooling.
     max_norm : float, default=None
-        ``MaxNorm`` constraint on each convolution filter; None for none.
+        The book's ``MaxNorm(max_norm)`` on the convolution kernels
+        (Keras's default ``axis=0``); None for none.
     dense_layer_sizes : tuple of int, default=()
         Units of the dense layers between ``Flatten`` and the output layer.
     data_format : {"channels_last", "channels_first"}, default="channels_last"
@@ -615,7 +614,8 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
     dropout : float, default=0.0
         Dropout rate at the end of each block, before pooling.
     max_norm : float, default=None
-        ``MaxNorm`` constraint on each convolution filter; None for none.
+        The book's ``MaxNorm(max_norm)`` on the convolution kernels
+        (Keras's default ``axis=0``); None for none.
     dense_layer_sizes : tuple of int, default=()
         Units of the dense layers between ``Flatten`` and the output layer.
     data_format : {"channels_last", "channels_first"}, default="channels_last"

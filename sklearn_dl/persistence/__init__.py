@@ -7,6 +7,8 @@
 - :func:`export_model` / :func:`load_keras_model`: the network alone in
   Keras's formats: ``.keras``, the book's legacy ``.h5``, weights only
   (``.weights.h5``) and the architecture as JSON.
+- :func:`export_network`: the network for serving, as a TensorFlow
+  SavedModel or ONNX, with a JSON description of what must travel with it.
 - :func:`resume` / :func:`latest_checkpoint`: continue an interrupted fit
   from the checkpoints of :class:`sklearn_dl.callbacks.Checkpoint`.
 
@@ -15,6 +17,7 @@ file intact.
 """
 
 from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.persistence._export import export_network
 from sklearn_dl.persistence._file import load, save, untrusted_types
 from sklearn_dl.persistence._keras_formats import export_model, load_keras_model
 from sklearn_dl.persistence._resume import latest_checkpoint, resume
@@ -24,6 +27,7 @@ __all__ = [
     "UntrustedReference",
     "UntrustedTypeError",
     "export_model",
+    "export_network",
     "latest_checkpoint",
     "load",
     "load_keras_model",
