@@ -100,6 +100,8 @@ class BaseKerasEstimator(
 
     #: How targets are validated, learned, encoded and checked.
     _targets: TargetAdapter
+    #: Whether fits may take compiled models from the pool (and give theirs).
+    _reuses_compiled_models: bool = True
 
     _parameter_constraints: dict = {
         "optimizer": [str, type, HasMethods(["apply_gradients"])],
@@ -457,7 +459,8 @@ class BaseKerasEstimator(
         results without tracing Keras's functions again; the previous model's
         variables are recorded first, so a failed refit can restore them.
         """
-        key = architecture_key(fresh) if model_reuse_enabled() else None
+        reuse = self._reuses_compiled_models and model_reuse_enabled()
+        key = architecture_key(fresh) if reuse else None
         if key is None:
             return fresh
         if fresh.weights:

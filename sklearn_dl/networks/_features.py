@@ -11,6 +11,7 @@ with :class:`sklearn.frozen.FrozenEstimator`.
 
 from __future__ import annotations
 
+import threading
 from numbers import Integral
 from typing import Any
 
@@ -25,8 +26,11 @@ from sklearn.base import (
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
+from sklearn_dl._backend.devices import device_scope
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import HasMethods
+from sklearn_dl._core.plan import resolve_placement
+from sklearn_dl._core.predicting import predict_in_fixed_batches
 
 __all__ = ["NetworkFeatures"]
 
@@ -163,6 +167,7 @@ class NetworkFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._extractor = import_keras().Model(
             model.inputs, model.get_layer(self.layer_name_).output
         )
+        self._turns = threading.Lock()  # predictions take turns where needed
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """The layer's outputs for each sample.
@@ -180,16 +185,14 @@ class NetworkFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         check_is_fitted(self)
         network = self.network_
         X = network._validate_X(X)
-        extractor = self._extractor
-        batch_size = network._predict_batch_size()
-        outputs = []
-        with network._placement():
-            for start in range(0, X.shape[0], batch_size):
-                rows = X[start : start + batch_size]
-                outputs.append(np.asarray(extractor.predict_on_batch(rows)))
-        if not outputs:
+        if X.shape[0] == 0:
             return np.empty((0, self._n_features_out), dtype=np.float32)
-        return np.concatenate(outputs, axis=0).reshape(X.shape[0], -1)
+        # The core's predict loop: fixed-shape batches, the network's device.
+        with device_scope(resolve_placement(network.device)):
+            outputs = predict_in_fixed_batches(
+                self._extractor, X, network._predict_batch_size(), self._turns
+            )
+        return outputs.reshape(X.shape[0], -1)
 
     def __getstate__(self) -> dict[str, Any]:
         """State for pickling: the extractor model is rebuilt on demand.
@@ -202,6 +205,7 @@ class NetworkFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         # BaseEstimator returns the live __dict__ for third-party classes.
         state = dict(super().__getstate__())
         state.pop("_extractor", None)
+        state.pop("_turns", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

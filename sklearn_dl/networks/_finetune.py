@@ -29,6 +29,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import HasMethods, Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
 from sklearn_dl._core.regressor import BaseKerasRegressor
+from sklearn_dl._core.transaction import FitTransaction
 from sklearn_dl.networks._common import (
     NETWORK_CONSTRAINTS,
     NetworkMixin,
@@ -92,6 +93,9 @@ def _base_layers(base: Any) -> list[Any]:
 
 class _FineTunedNetwork(NetworkMixin):
     """Builds the base + head model and runs the two training phases."""
+
+    # The phases change ``trainable`` flags and recompile: never pooled.
+    _reuses_compiled_models = False
 
     # ------------------------------------------------------------- building
     def _build_keras_model(
@@ -171,10 +175,6 @@ class _FineTunedNetwork(NetworkMixin):
             routed["learning_rate"] = self.fine_tune_learning_rate
         return routed
 
-    def _reuse_pooled_model(self, fresh: Any) -> Any:
-        """Never pool: the phases change ``trainable`` flags and recompile."""
-        return fresh
-
     def _enter_phase(self, phase: str) -> None:
         """Freeze or unfreeze the base, then compile with a fresh optimizer."""
         self._phase = phase
@@ -182,7 +182,8 @@ class _FineTunedNetwork(NetworkMixin):
         self._apply_freeze(model.get_layer(BASE_NAME), phase=phase)
         compile_kwargs = self._compile_kwargs()
         if self.loss is None:
-            compile_kwargs["loss"] = self._default_loss(int(model.outputs[0].shape[-1]))
+            n_units = int(model.outputs[0].shape[-1])
+            compile_kwargs["loss"] = self._targets.default_loss(self, n_units)
         model.compile(**compile_kwargs)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> Any:
@@ -205,28 +206,36 @@ class _FineTunedNetwork(NetworkMixin):
             The fitted estimator; ``history_`` holds the epochs of both
             phases, the first ``n_head_epochs_`` of them the head phase.
         """
-        self._phase = "head"
-        if self.warm_start and self.__sklearn_is_fitted__():
-            self._enter_phase("head")
-        self._fit(
-            X,
-            y,
-            sample_weight=sample_weight,
-            fit_params=fit_params,
-            warm=self.warm_start,
-            epochs=self.epochs,
-        )
-        self.n_head_epochs_ = len(self.history_.get("loss", []))
-        if self.fine_tune_epochs:
-            self._enter_phase("fine_tune")
+        warm = self.warm_start and self.__sklearn_is_fitted__()
+        # Both phases are one fit: a failure in either leaves things as before.
+        transaction = FitTransaction(self, keeps_model=warm)
+        try:
+            self._phase = "head"
+            if warm:
+                self._enter_phase("head")
             self._fit(
                 X,
                 y,
                 sample_weight=sample_weight,
                 fit_params=fit_params,
-                warm=True,
-                epochs=self.fine_tune_epochs,
+                warm=self.warm_start,
+                epochs=self.epochs,
             )
+            self.n_head_epochs_ = len(self.history_.get("loss", []))
+            if self.fine_tune_epochs:
+                self._enter_phase("fine_tune")
+                self._fit(
+                    X,
+                    y,
+                    sample_weight=sample_weight,
+                    fit_params=fit_params,
+                    warm=True,
+                    epochs=self.fine_tune_epochs,
+                )
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
         return self
 
 
