@@ -14,13 +14,14 @@ Every file is written atomically: a crash while saving leaves the previous
 file intact.
 """
 
-from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
 from sklearn_dl.persistence._file import load, save, untrusted_types
 from sklearn_dl.persistence._keras_formats import export_model, load_keras_model
 from sklearn_dl.persistence._resume import latest_checkpoint, resume
 from sklearn_dl.persistence._trust import UntrustedReference
 
 __all__ = [
+    "DamagedFileError",
     "UntrustedReference",
     "UntrustedTypeError",
     "export_model",

@@ -146,6 +146,21 @@ class TrustPolicy:
         self._allowed = default_allowlist()
         self._resolved: dict[str, Any | None] = {}
 
+    def explicitly_trusts(self, name: str) -> bool:
+        """Tell whether the caller's ``trusted=`` names ``name`` itself.
+
+        Parameters
+        ----------
+        name : str
+            ``"module:qualified.name"``.
+
+        Returns
+        -------
+        bool
+            True if given as an object or a string; the defaults do not count.
+        """
+        return name in self._objects or name.replace(":", ".") in self._dotted
+
     def lookup(self, name: Any, use: str) -> Any | None:
         """The object a file's name stands for, or None if it is not trusted.
 
@@ -176,28 +191,23 @@ class TrustPolicy:
         obj = self._resolved[name]
         return obj if obj is not None and _fits(obj, use) else None
 
-    def lookup_keras(
-        self, module: Any, class_name: Any, registered: Any, use: str
-    ) -> Any | None:
+    def lookup_keras(self, module: Any, class_name: Any, use: str) -> Any | None:
         """The object a Keras configuration names, or None if not trusted.
 
         Keras writes its own objects under their public module
         (``"keras.layers"``, ``"Dense"``). The module must already be
         imported (it is looked up in ``sys.modules``, never imported) and
-        the attribute must be an allowed object itself; custom objects must
-        be trusted by the caller or registered with
-        ``keras.saving.register_keras_serializable`` by the program.
+        the attribute must itself be an allowed or caller-trusted object;
+        any other name must be trusted by the caller as for :meth:`lookup`.
 
         Parameters
         ----------
         module : object
             The configuration's ``"module"``.
         class_name : object
-            Its ``"class_name"``.
-        registered : object
-            Its ``"registered_name"``.
+            Its ``"class_name"`` (or the function's name).
         use : {"class", "function"}
-            A class, or a function named by ``class_name``.
+            What it must be.
 
         Returns
         -------
@@ -210,34 +220,14 @@ class TrustPolicy:
         if not well_formed(name):
             return None
         namespace = sys.modules.get(module)
-        if namespace is not None:
-            obj = vars(namespace).get(class_name)
-            if obj is not None:
-                entry = self._allowed.get(own_name(obj) or "")
-                if entry is not None and entry.obj is obj and use in entry.uses:
-                    return obj
-        found = self.lookup(name, use)
-        if found is not None:
-            return found
-        if isinstance(registered, str) and len(registered) <= _MAX_NAME_LENGTH:
-            from sklearn_dl._keras import import_keras
-
-            obj = import_keras().saving.get_registered_object(registered)
-            if obj is not None and _fits(obj, use):
-                return obj  # the program registered it: Keras's trust rule
-        return None
-
-    def custom_objects(self) -> dict[str, Any]:
-        """Caller-trusted objects by bare name, for Keras's ``custom_objects``.
-
-        Returns
-        -------
-        dict
-            ``{name: object}`` for each object given to ``trusted=``.
-        """
-        return {
-            getattr(obj, "__name__", name): obj for name, obj in self._objects.items()
-        }
+        obj = vars(namespace).get(class_name) if namespace is not None else None
+        if obj is not None and _fits(obj, use):
+            entry = self._allowed.get(own_name(obj) or "")
+            if entry is not None and entry.obj is obj and use in entry.uses:
+                return obj
+            if any(trusted is obj for trusted in self._objects.values()):
+                return obj
+        return self.lookup(name, use)
 
 
 class _UntrustedAttributeError(UntrustedTypeError, AttributeError):
