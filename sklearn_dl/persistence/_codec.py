@@ -430,7 +430,16 @@ class Decoder:
         """
         refused: dict[str, None] = {}
         referenced: dict[str, None] = {}
-        self._check(node, None, refused, referenced)
+        try:
+            self._check(node, None, refused, referenced)
+        except (UntrustedTypeError, DamagedFileError):
+            raise
+        except _BUILD_ERRORS as error:
+            # A net for a check this pass forgot; the fuzz test fails if used.
+            raise self._damaged(
+                f"its manifest is malformed ({type(error).__name__}: "
+                f"{str(error)[:300]})."
+            ) from error
         self._checked = True
         return list(refused), list(referenced)
 
@@ -461,7 +470,7 @@ class Decoder:
             raise self._damaged(f"unexpected {type(node).__name__} in the manifest.")
         tag, body = self._tag(node)
         if tag == "$float":
-            self._expect(body in _FLOAT_SPECIALS, tag)
+            self._expect(isinstance(body, str) and body in _FLOAT_SPECIALS, tag)
         elif tag in _CONTAINERS:
             self._expect(isinstance(body, list), tag)
             self._check(body, owner, refused, referenced)
