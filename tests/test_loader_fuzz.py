@@ -327,7 +327,7 @@ def _mutate_hdf5(data, path, workspace):
                 st.one_of(
                     st.integers(-3, 3),
                     st.floats(allow_nan=False),
-                    st.text(max_size=30),
+                    st.text(st.characters(exclude_characters="\x00"), max_size=30),
                     st.just(np.array([1, 2])),
                     hostile_json.map(json.dumps),
                 )

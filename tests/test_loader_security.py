@@ -685,3 +685,21 @@ def test_stale_temporaries_are_removed(tmp_path):
     save([1], path)
     remaining = sorted(p.name for p in tmp_path.iterdir())
     assert remaining == sorted([path.name, busy.name, unrelated.name])
+
+
+def test_state_cannot_replace_methods(scaler_file):
+    """An instance attribute named like a method would be called instead of it."""
+    path, _ = scaler_file
+    node = manifest_of(path)
+    for attribute in ("transform", "n_features_in_", "__class__", "__reduce__"):
+        mutated = json.loads(json.dumps(node))
+        mutated["$object"]["state"][attribute] = {
+            "$callable": "keras.src.activations.activations:relu"
+        }
+        if attribute == "n_features_in_":  # a plain fitted value: fine
+            rewrite_manifest(path, mutated)
+            assert load(path).n_features_in_ is keras.activations.relu
+            continue
+        rewrite_manifest(path, mutated)
+        with pytest.raises(DamagedFileError, match=f"sets '{attribute}'"):
+            load(path)

@@ -36,6 +36,7 @@ by Keras in safe mode. Whatever goes wrong on the way is a
 
 from __future__ import annotations
 
+import inspect
 import io
 import math
 import sys
@@ -355,6 +356,16 @@ def _is_keras_estimator(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, BaseKerasEstimator)
 
 
+def _shadows_behaviour(cls: type, attribute: str) -> bool:
+    """Whether an instance attribute would hide a method, property or dunder."""
+    if attribute.startswith("__") and attribute.endswith("__"):
+        return True
+    static = inspect.getattr_static(cls, attribute, None)
+    if static is None:
+        return False
+    return callable(static) or hasattr(type(static), "__get__")
+
+
 def _is_shape(value: Any) -> bool:
     return isinstance(value, list) and all(
         type(extent) is int and 0 <= extent < 2**62 for extent in value
@@ -544,6 +555,14 @@ class Decoder:
                 if attribute in state and rule(state[attribute]):
                     shown = repr(state[attribute])[:60]
                     refused[f"{name} (with {attribute}={shown})"] = None
+        for attribute in state:
+            if _shadows_behaviour(cls, attribute):
+                # An instance attribute named like a method replaces it:
+                # obj.transform(X) would call whatever the file put there.
+                raise self._damaged(
+                    f"the saved state of {name} sets {attribute[:60]!r}, which "
+                    "would replace a method or property of the class."
+                )
         lenient = _is_keras_estimator(cls)
         for attribute, item in state.items():
             child = name if lenient and _is_parameter(attribute) else None

@@ -135,7 +135,9 @@ class CheckedHDF5:
         import h5py
 
         for name in obj.attrs:
-            attribute = h5py.h5a.open(obj.id, name.encode("utf-8"))
+            # h5py gives names that are not UTF-8 as bytes.
+            key = name if isinstance(name, bytes) else name.encode("utf-8")
+            attribute = h5py.h5a.open(obj.id, key)
             dtype, shape = attribute.dtype, attribute.shape
             problem = _dtype_problem(dtype)
             if problem is not None:
