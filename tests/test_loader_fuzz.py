@@ -173,16 +173,22 @@ def _assert_checked_on_purpose(error):
 def check_loader(path, workspace):
     """Load a mutated file; assert only documented outcomes."""
     outcome = "loaded"
+    listed = None
     for run in (untrusted_types, load):
         try:
             result = run(path)
         except (UntrustedTypeError, DamagedFileError) as error:
             outcome = type(error).__name__
             _assert_checked_on_purpose(error)
+            if isinstance(error, UntrustedTypeError) and run is load:
+                # untrusted_types reports exactly what load refuses.
+                assert listed is not None and set(error.names) <= set(listed)
         except ValueError as error:
             assert "Upgrade sklearn_dl" in str(error), repr(error)
             outcome = "newer format"
         else:
+            if run is untrusted_types:
+                listed = result
             if run is load:
                 assert not _contains_secret(result), "the marker file was read"
                 _exercise(result)

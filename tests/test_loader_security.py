@@ -703,3 +703,32 @@ def test_state_cannot_replace_methods(scaler_file):
         rewrite_manifest(path, mutated)
         with pytest.raises(DamagedFileError, match=f"sets '{attribute}'"):
             load(path)
+
+
+# ------------------------------------------------------------ the error type
+def test_damaged_file_error_names_the_file_and_survives_pickling():
+    import pickle
+
+    error = DamagedFileError("/x/model.skdl", "the manifest is missing.")
+    assert isinstance(error, ValueError) and not isinstance(error, UntrustedTypeError)
+    assert "/x/model.skdl" in str(error) and "manifest is missing" in str(error)
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.path, again.problem, str(again)) == (
+        error.path,
+        error.problem,
+        str(error),
+    )
+
+
+def test_the_allow_list_is_built_once_and_shared_by_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn_dl.persistence._allowlist import default_allowlist
+
+    with ThreadPoolExecutor(4) as pool:
+        lists = list(pool.map(lambda _: default_allowlist(), range(8)))
+    assert all(table is lists[0] for table in lists)
+    with pytest.raises(TypeError):
+        lists[0]["os:system"] = None  # read-only
+    for name, entry in lists[0].items():  # keyed by each object's own name
+        assert name == f"{entry.obj.__module__}:{entry.obj.__qualname__}"
