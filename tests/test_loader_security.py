@@ -732,3 +732,15 @@ def test_the_allow_list_is_built_once_and_shared_by_threads():
         lists[0]["os:system"] = None  # read-only
     for name, entry in lists[0].items():  # keyed by each object's own name
         assert name == f"{entry.obj.__module__}:{entry.obj.__qualname__}"
+
+
+def test_keras_layers_cannot_read_a_vocabulary_file(tmp_path, secret_file):
+    layer = keras.layers.StringLookup(vocabulary=["a", "b"])
+    config = keras.saving.serialize_keras_object(layer)
+    config["config"]["vocabulary"] = str(secret_file)
+    hand_made(tmp_path / "vocab.skdl", [{"$keras_object": config}])
+    with pytest.raises(UntrustedTypeError, match="vocabulary="):
+        load(tmp_path / "vocab.skdl")
+    config["config"]["vocabulary"] = ["a", "b"]  # a list is data, not a path
+    hand_made(tmp_path / "vocab.skdl", [{"$keras_object": config}])
+    assert load(tmp_path / "vocab.skdl")[0].get_vocabulary()[1:] == ["a", "b"]

@@ -48,6 +48,11 @@ _BUILTIN_FUNCTION_MODULES = (
     "optimizers",
     "regularizers",
 )
+#: Configuration settings that Keras objects read as a file path when they
+#: are strings (``StringLookup(vocabulary="/etc/passwd")`` reads that file).
+_PATH_SETTINGS = frozenset(
+    {"vocabulary", "filepath", "file_path", "path", "filename", "vocabulary_file"}
+)
 _ARCHIVE_FILES = frozenset({"config.json", "metadata.json", "model.weights.h5"})
 _MAX_MEMBERS = 10_000
 _MAX_CONFIG_BYTES = 64 * 2**20
@@ -111,6 +116,14 @@ class KerasNames:
         if class_name == "function":
             self._check_function(node.get("config"), module)
             return
+        settings = node.get("config")
+        if isinstance(settings, dict):
+            for key in _PATH_SETTINGS.intersection(settings):
+                if isinstance(settings[key], str):
+                    # Lookup layers read a vocabulary given as a string from
+                    # that path: a file could make them read any local file.
+                    shown = repr(settings[key])[:60]
+                    self._refuse(f"{module}:{class_name} (with {key}={shown})")
         if self._registered(registered):
             return
         found = self.policy.lookup_keras(module, class_name, "class")
@@ -130,8 +143,10 @@ class KerasNames:
             return
         if module == "builtins":
             for namespace in _BUILTIN_FUNCTION_MODULES:
-                candidate = vars(sys.modules.get(f"keras.{namespace}", sys)).get(name)
-                if candidate is not None:
+                module_object = sys.modules.get(f"keras.{namespace}")
+                if module_object is None:
+                    continue  # Keras imports these; never import one here
+                if vars(module_object).get(name) is not None:
                     found = self.policy.lookup_keras(
                         f"keras.{namespace}", name, "function"
                     )
