@@ -552,7 +552,9 @@ def test_network_weights_cannot_read_other_files(network_file, tmp_path, secret_
         load(target)
 
 
-@pytest.mark.parametrize("member", ["../evil.txt", "/etc/cron.d/x", "other.bin"])
+@pytest.mark.parametrize(
+    "member", ["../evil.txt", "/etc/cron.d/x", "other.bin", "assets/..", "assets//x"]
+)
 def test_unexpected_archive_members_are_refused(network_file, tmp_path, member):
     path, _ = network_file
     target = tmp_path / "member.skdl"

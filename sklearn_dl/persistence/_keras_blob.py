@@ -201,7 +201,8 @@ def check_archive(data: bytes, path: str, budget: Budget, names: KerasNames) -> 
                 name in seen
                 or "\\" in name
                 or name.startswith("/")
-                or any(part in ("..", "") for part in parts[:-1])
+                or any(part in ("..", ".") for part in parts)
+                or "" in parts[:-1]
                 or not (name in _ARCHIVE_FILES or parts[0] == "assets")
             ):
                 raise _damaged(path, f"unexpected member {name!r}.")
