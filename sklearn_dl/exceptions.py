@@ -32,6 +32,45 @@ class UntrustedTypeError(ValueError):
         self.names = list(names)
 
 
+class DamagedFileError(ValueError):
+    """A file given to :func:`sklearn_dl.load` is damaged or hostile.
+
+    Raised, instead of whatever lower-level error the damage would cause
+    (``KeyError``, ``RecursionError``, an HDF5 or zip error), when a file is
+    truncated, malformed, exceeds a loading limit, or uses a storage feature
+    that :func:`sklearn_dl.save` never writes and that could make loading read
+    other files (HDF5 external storage or links). Nothing from the file has
+    been rebuilt or run when it is raised. Distinct from
+    :class:`UntrustedTypeError`, which means the file is well formed but names
+    classes or functions you have not trusted.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    problem : str
+        What is wrong with it.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    problem : str
+        What is wrong with it.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(
+            f"{path!r} is damaged or not a safe sklearn_dl file: {problem}"
+        )
+        self.path = path
+        self.problem = problem
+
+    def __reduce__(self) -> tuple:
+        # Exceptions cross process boundaries (joblib, dask) by pickling.
+        return (type(self), (self.path, self.problem))
+
+
 class TrainingDivergedError(RuntimeError):
     """The training loss became NaN or infinite, so training was stopped.
 
@@ -116,4 +155,9 @@ class BackendNotSupportedError(NotImplementedError):
         super().__init__(message)
 
 
-__all__ = ["BackendNotSupportedError", "TrainingDivergedError", "UntrustedTypeError"]
+__all__ = [
+    "BackendNotSupportedError",
+    "DamagedFileError",
+    "TrainingDivergedError",
+    "UntrustedTypeError",
+]

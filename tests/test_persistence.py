@@ -24,7 +24,7 @@ from sklearn_dl import (
     networks,
     save,
 )
-from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
 from sklearn_dl.persistence import (
     UntrustedReference,
     _codec,
@@ -370,17 +370,20 @@ def test_library_names_that_are_not_estimators_are_refused(tmp_path):
     "node, match",
     [
         ({"$eval": "1"}, "unknown manifest entry"),
-        ({"$array": {"ref": "missing"}}, "missing dataset"),
-        ({"$array": {"ref": "0", "dtype": "O", "shape": [1]}}, "raw dtype"),
-        ({"$float": "1e400"}, "bad float"),
+        ({"$array": {"ref": "7"}}, "/data/7 it refers to is missing"),
+        ({"$array": {"ref": "../manifest"}}, r"malformed \$array"),
+        ({"$array": {"ref": "0", "dtype": "O", "shape": [8]}}, "raw dtype"),
+        ({"$float": "1e400"}, r"malformed \$float"),
     ],
 )
 def test_damaged_files_raise_value_error(tmp_path, node, match):
     write_manifest(tmp_path / "bad.skdl", node)
     with h5py.File(tmp_path / "bad.skdl", "a") as file:
         file["data"].create_dataset("0", data=np.zeros(8, np.uint8))
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(DamagedFileError, match=match) as info:
         load(tmp_path / "bad.skdl")
+    assert isinstance(info.value, ValueError)
+    assert info.value.path == str(tmp_path / "bad.skdl")
 
 
 def test_lambda_and_local_functions_cannot_be_saved(tmp_path):

@@ -2,8 +2,11 @@
 
 - :func:`save` / :func:`load`: a fitted estimator or a whole
   :class:`~sklearn.pipeline.Pipeline` (scalers, reshapers, window makers,
-  networks) in one HDF5 file. Loading never unpickles and rebuilds only
-  trusted classes (see :func:`load`); :func:`untrusted_types` audits a file.
+  networks) in one HDF5 file. Loading is safe on files from strangers: it
+  never unpickles, imports nothing the file names, rebuilds only names on an
+  exact allow-list, reads no other file and bounds memory (see :func:`load`);
+  :func:`untrusted_types` audits a file. Damaged or hostile files raise
+  :class:`~sklearn_dl.exceptions.DamagedFileError`.
 - :func:`export_model` / :func:`load_keras_model`: the network alone in
   Keras's formats: ``.keras``, the book's legacy ``.h5``, weights only
   (``.weights.h5``) and the architecture as JSON.
@@ -16,7 +19,7 @@ Every file is written atomically: a crash while saving leaves the previous
 file intact.
 """
 
-from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
 from sklearn_dl.persistence._export import export_network
 from sklearn_dl.persistence._file import load, save, untrusted_types
 from sklearn_dl.persistence._keras_formats import export_model, load_keras_model
@@ -24,6 +27,7 @@ from sklearn_dl.persistence._resume import latest_checkpoint, resume
 from sklearn_dl.persistence._trust import UntrustedReference
 
 __all__ = [
+    "DamagedFileError",
     "UntrustedReference",
     "UntrustedTypeError",
     "export_model",

@@ -23,33 +23,40 @@ finite floats, strings, lists) or a dict with exactly one tag key:
 ``$object``        ``{"class": name, "state": {attribute: node}}``
 =================  ==========================================================
 
-Decoding never unpickles and never evaluates anything: classes and functions
-are only looked up by name after passing the trust rules of
-:mod:`sklearn_dl.persistence._trust`; objects are rebuilt with
-``cls.__new__`` and their saved state; Keras models and objects are rebuilt
-by Keras in safe mode.
+Decoding never unpickles and never evaluates anything. It runs in two passes.
+:meth:`Decoder.check` validates the whole manifest without building
+anything: the shape of every node, that each dataset is referred to once,
+every name against :class:`~sklearn_dl.persistence._trust.TrustPolicy`
+(a lookup: nothing the file names is imported), and the configuration and
+archive of every Keras object. Only then does :meth:`Decoder.build` rebuild:
+objects with ``cls.__new__`` and their saved state, Keras models and objects
+by Keras in safe mode. Whatever goes wrong on the way is a
+:class:`~sklearn_dl.exceptions.DamagedFileError`.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 import math
 import sys
 import tempfile
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sklearn_dl._backend.keras import import_keras
-from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
+from sklearn_dl.persistence import _keras_blob
+from sklearn_dl.persistence._hdf5 import CheckedHDF5
 from sklearn_dl.persistence._trust import (
+    TrustPolicy,
     UntrustedReference,
-    is_trusted_by_default,
-    is_user_trusted,
     qualified_name,
-    resolve,
+    well_formed,
 )
 
 #: dtype kinds h5py stores natively.
@@ -315,221 +322,31 @@ _TAGS = frozenset(
         "$object",
     }
 )
-
-
-def _tag(node: dict) -> tuple[str, Any]:
-    if len(node) != 1 or next(iter(node)) not in _TAGS:
-        raise ValueError(f"Corrupt file: unknown manifest entry {sorted(node)[:3]}.")
-    return next(iter(node.items()))
+_CONTAINERS = frozenset({"$tuple", "$set", "$frozenset"})
+#: Parameters with which a file could choose where the process writes or
+#: what it reads (a joblib cache folder, a text vectorizer reading files):
+#: refused unless the caller trusts the class explicitly.
+_LOCATION_PARAMETERS: dict[str, Callable[[Any], bool]] = {
+    "memory": lambda value: value is not None,
+    "input": lambda value: value in ("file", "filename"),
+}
+#: Errors that rebuilding raises on state that passed the checks but still
+#: does not fit its class (a damaged file); anything else is a bug.
+_BUILD_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+    np.ma.MAError,
+)
 
 
 def _is_parameter(attribute: str) -> bool:
     """scikit-learn's convention: parameters have no leading/trailing underscore."""
     return not attribute.startswith("_") and not attribute.endswith("_")
-
-
-class Decoder:
-    """Rebuild values from manifest nodes, under the trust rules.
-
-    Parameters
-    ----------
-    group : h5py.Group
-        The group holding the datasets named in the manifest.
-    trusted : frozenset of str
-        Output of :func:`~sklearn_dl.persistence._trust.normalize_trusted`.
-    """
-
-    def __init__(self, group: Any, trusted: frozenset[str]) -> None:
-        self.group = group
-        self.trusted = trusted
-        self._verdicts: dict[tuple[str, str], bool] = {}
-
-    # -- trust
-    def _trusted(self, name: str, kind: str) -> bool:
-        key = (name, kind)
-        if key not in self._verdicts:
-            self._verdicts[key] = is_user_trusted(
-                name, self.trusted
-            ) or is_trusted_by_default(name, kind)
-        return self._verdicts[key]
-
-    def untrusted(self, node: Any) -> tuple[list[str], list[str]]:
-        """Names that block loading, and names that load as references.
-
-        Parameters
-        ----------
-        node : object
-            The manifest's root node.
-
-        Returns
-        -------
-        refused : list of str
-            Untrusted names :func:`load` refuses.
-        referenced : list of str
-            Untrusted builders of sklearn_dl networks, loaded as
-            :class:`UntrustedReference`.
-        """
-        refused: dict[str, None] = {}
-        referenced: dict[str, None] = {}
-        self._scan(node, None, refused, referenced)
-        return list(refused), list(referenced)
-
-    def _scan(
-        self, node: Any, owner: str | None, refused: dict, referenced: dict
-    ) -> None:
-        if isinstance(node, list):
-            for item in node:
-                self._scan(item, owner, refused, referenced)
-            return
-        if not isinstance(node, dict):
-            return
-        tag, body = _tag(node)
-        if tag in ("$class", "$callable"):
-            kind = "class" if tag == "$class" else "function"
-            if not self._trusted(body, kind):
-                (referenced if owner else refused)[body] = None
-        elif tag == "$object":
-            name = body["class"]
-            if not self._trusted(name, "class"):
-                (referenced if owner else refused)[name] = None
-                return
-            lenient = _is_keras_estimator(resolve(name))
-            for attribute, item in body["state"].items():
-                child = name if lenient and _is_parameter(attribute) else None
-                self._scan(item, child, refused, referenced)
-        elif tag in ("$tuple", "$set", "$frozenset", "$dict", "$random_state"):
-            self._scan(body, owner, refused, referenced)
-        elif tag == "$object_array":
-            self._scan(body["items"], owner, refused, referenced)
-        elif tag == "$masked_array":
-            self._scan([body["data"], body["mask"]], owner, refused, referenced)
-
-    # -- building
-    def build(self, node: Any, owner: str | None = None) -> Any:
-        """Rebuild the value of a node whose names were all checked.
-
-        Parameters
-        ----------
-        node : object
-            A manifest node.
-        owner : str or None, default=None
-            ``"Class.parameter"`` when the node is (inside) a parameter of an
-            sklearn_dl network, where untrusted names become references.
-
-        Returns
-        -------
-        object
-            The rebuilt value.
-        """
-        if node is None or type(node) in (bool, int, float, str):
-            return node
-        if isinstance(node, list):
-            return [self.build(item, owner) for item in node]
-        if not isinstance(node, dict):
-            raise ValueError(f"Corrupt file: unexpected {type(node).__name__}.")
-        tag, body = _tag(node)
-        if tag == "$float":
-            if body not in _FLOAT_SPECIALS:
-                raise ValueError(f"Corrupt file: bad float {body!r}.")
-            return _FLOAT_SPECIALS[body]
-        if tag == "$tuple":
-            return tuple(self.build(item, owner) for item in body)
-        if tag == "$set":
-            return {self.build(item, owner) for item in body}
-        if tag == "$frozenset":
-            return frozenset(self.build(item, owner) for item in body)
-        if tag == "$dict":
-            return {
-                self.build(key, owner): self.build(item, owner) for key, item in body
-            }
-        if tag == "$array":
-            return self._build_array(body)
-        if tag == "$object_array":
-            items = [self.build(item, owner) for item in body["items"]]
-            array = np.empty(len(items), dtype=object)
-            array[:] = items
-            return array.reshape(body["shape"])
-        if tag == "$masked_array":
-            data = self.build(body["data"], owner)
-            return np.ma.MaskedArray(data, mask=self.build(body["mask"]))
-        if tag == "$dtype":
-            return np.dtype(str(body))
-        if tag == "$random_state":
-            generator = np.random.RandomState()
-            generator.set_state(self.build(body))
-            return generator
-        if tag == "$bytes":
-            return self._dataset(body["ref"]).tobytes()
-        if tag == "$keras_model":
-            return self._build_model(body["ref"])
-        if tag == "$keras_object":
-            return import_keras().saving.deserialize_keras_object(body, safe_mode=True)
-        if tag in ("$class", "$callable"):
-            kind = "class" if tag == "$class" else "function"
-            return self._named(body, kind, owner)
-        return self._build_object(body, owner)
-
-    def _named(self, name: str, kind: str, owner: str | None) -> Any:
-        if self._trusted(name, kind):
-            return resolve(name)
-        if owner is not None:
-            return UntrustedReference(name, owner)
-        raise UntrustedTypeError(f"The file names untrusted {name!r}.", [name])
-
-    def _dataset(self, ref: str) -> np.ndarray:
-        try:
-            return np.asarray(self.group[str(ref)][()])
-        except KeyError:
-            raise ValueError(f"Corrupt file: missing dataset {ref!r}.") from None
-
-    def _build_array(self, body: dict) -> Any:
-        data = self._dataset(body["ref"])
-        if body.get("dtype") is not None:
-            dtype = np.dtype(str(body["dtype"]))
-            if dtype.kind not in _RAW_KINDS:
-                raise ValueError(f"Corrupt file: unexpected raw dtype {dtype}.")
-            data = np.frombuffer(data.tobytes(), dtype=dtype).reshape(body["shape"])
-            data = data.copy()
-        if body.get("scalar"):
-            return data[()]
-        return data
-
-    def _build_model(self, ref: str) -> Any:
-        keras = import_keras()
-        data = self._dataset(ref)
-        with tempfile.TemporaryDirectory(prefix="sklearn_dl-") as folder:
-            file = Path(folder) / "model.keras"
-            file.write_bytes(data.tobytes())
-            return keras.saving.load_model(file, safe_mode=True)
-
-    def _build_object(self, body: dict, owner: str | None) -> Any:
-        name = body["class"]
-        if not self._trusted(name, "class"):
-            if owner is not None:
-                return UntrustedReference(name, owner)
-            raise UntrustedTypeError(f"The file names untrusted {name!r}.", [name])
-        cls = resolve(name)
-        if not isinstance(cls, type):
-            raise ValueError(f"Corrupt file: {name!r} is not a class.")
-        lenient = _is_keras_estimator(cls)
-        state = {
-            attribute: self.build(
-                item,
-                f"{cls.__name__}.{attribute}"
-                if lenient and _is_parameter(attribute)
-                else None,
-            )
-            for attribute, item in body["state"].items()
-        }
-        try:
-            obj = cls.__new__(cls)
-        except TypeError as error:
-            raise ValueError(f"Cannot rebuild {name!r}: {error}") from error
-        if hasattr(obj, "__setstate__"):
-            obj.__setstate__(state)
-        else:
-            vars(obj).update(state)
-        return obj
 
 
 def _is_keras_estimator(cls: Any) -> bool:
@@ -538,5 +355,355 @@ def _is_keras_estimator(cls: Any) -> bool:
 
     return isinstance(cls, type) and issubclass(cls, BaseKerasEstimator)
 
+
+def _shadows_behaviour(cls: type, attribute: str) -> bool:
+    """Whether an instance attribute would hide a method, property or dunder."""
+    if attribute.startswith("__") and attribute.endswith("__"):
+        return True
+    static = inspect.getattr_static(cls, attribute, None)
+    if static is None:
+        return False
+    return callable(static) or hasattr(type(static), "__get__")
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        type(extent) is int and 0 <= extent < 2**62 for extent in value
+    )
+
+
+def _size(shape: list[int]) -> int:
+    size = 1
+    for extent in shape:
+        size *= extent
+    return size
+
+
+class Decoder:
+    """Check, then rebuild, a manifest under the trust rules.
+
+    Parameters
+    ----------
+    checked : CheckedHDF5
+        The file, all of whose objects passed the HDF5 checks.
+    policy : TrustPolicy
+        What this load trusts.
+    group : str, default="/data"
+        The group holding the datasets named in the manifest.
+    """
+
+    def __init__(
+        self, checked: CheckedHDF5, policy: TrustPolicy, group: str = "/data"
+    ) -> None:
+        self.checked = checked
+        self.path = checked.path
+        self.policy = policy
+        self.group = group
+        self._refs: set[str] = set()
+        self._archives: dict[str, tuple[bytes, _keras_blob.KerasNames]] = {}
+        self._checked = False
+
+    def _damaged(self, problem: str) -> DamagedFileError:
+        return DamagedFileError(self.path, problem)
+
+    def _tag(self, node: dict) -> tuple[str, Any]:
+        if len(node) != 1 or next(iter(node)) not in _TAGS:
+            keys = sorted(str(key) for key in node)[:3]
+            raise self._damaged(f"unknown manifest entry {keys}.")
+        return next(iter(node.items()))
+
+    def _expect(self, condition: bool, tag: str) -> None:
+        if not condition:
+            raise self._damaged(f"a malformed {tag} entry in the manifest.")
+
+    # -- first pass: validate everything, build nothing
+    def check(self, node: Any) -> tuple[list[str], list[str]]:
+        """Validate a manifest; list the names that block it or load as references.
+
+        Parameters
+        ----------
+        node : object
+            The manifest's root node (parsed JSON).
+
+        Returns
+        -------
+        refused : list of str
+            Untrusted names :func:`load` refuses.
+        referenced : list of str
+            Untrusted builders of sklearn_dl networks, loaded as
+            :class:`UntrustedReference`.
+
+        Raises
+        ------
+        DamagedFileError
+            If the manifest is malformed, or an archive or dataset it refers
+            to is damaged.
+        """
+        refused: dict[str, None] = {}
+        referenced: dict[str, None] = {}
+        try:
+            self._check(node, None, refused, referenced)
+        except (UntrustedTypeError, DamagedFileError):
+            raise
+        except _BUILD_ERRORS as error:
+            # A net for a check this pass forgot; the fuzz test fails if used.
+            raise self._damaged(
+                f"its manifest is malformed ({type(error).__name__}: "
+                f"{str(error)[:300]})."
+            ) from error
+        self._checked = True
+        return list(refused), list(referenced)
+
+    def _ref(self, body: Any, tag: str) -> str:
+        self._expect(isinstance(body, dict), tag)
+        ref = body.get("ref")
+        self._expect(isinstance(ref, str) and ref.isdigit() and len(ref) < 12, tag)
+        where = f"{self.group}/{ref}"
+        if where in self._refs:
+            # One dataset standing for many values would multiply its size.
+            raise self._damaged(f"the dataset {where} is referred to more than once.")
+        if where not in self.checked.datasets:
+            raise self._damaged(f"the dataset {where} it refers to is missing.")
+        self._refs.add(where)
+        return where
+
+    def _untrusted(self, name: str, owner: str | None, refused, referenced) -> None:
+        (referenced if owner else refused)[name] = None
+
+    def _check(self, node: Any, owner: str | None, refused, referenced) -> None:
+        if node is None or type(node) in (bool, int, float, str):
+            return
+        if isinstance(node, list):
+            for item in node:
+                self._check(item, owner, refused, referenced)
+            return
+        if not isinstance(node, dict):
+            raise self._damaged(f"unexpected {type(node).__name__} in the manifest.")
+        tag, body = self._tag(node)
+        if tag == "$float":
+            self._expect(isinstance(body, str) and body in _FLOAT_SPECIALS, tag)
+        elif tag in _CONTAINERS:
+            self._expect(isinstance(body, list), tag)
+            self._check(body, owner, refused, referenced)
+        elif tag == "$dict":
+            self._expect(isinstance(body, list), tag)
+            for pair in body:
+                self._expect(isinstance(pair, list) and len(pair) == 2, tag)
+                self._check(pair, owner, refused, referenced)
+        elif tag == "$array":
+            self._ref(body, tag)
+            dtype = body.get("dtype")
+            self._expect(dtype is None or isinstance(dtype, str), tag)
+            self._expect(type(body.get("scalar", False)) is bool, tag)
+            if dtype is not None:
+                self._expect(len(dtype) <= 64 and _is_shape(body.get("shape")), tag)
+        elif tag == "$object_array":
+            self._expect(isinstance(body, dict), tag)
+            shape, items = body.get("shape"), body.get("items")
+            self._expect(_is_shape(shape) and isinstance(items, list), tag)
+            self._expect(_size(shape) == len(items), tag)
+            self._check(items, owner, refused, referenced)
+        elif tag == "$masked_array":
+            self._expect(isinstance(body, dict) and set(body) == {"data", "mask"}, tag)
+            for part in (body["data"], body["mask"]):
+                self._expect(isinstance(part, dict), tag)
+                self._expect(next(iter(part), None) in ("$array", "$object_array"), tag)
+            self._check([body["data"], body["mask"]], owner, refused, referenced)
+        elif tag == "$dtype":
+            self._expect(isinstance(body, str) and len(body) <= 64, tag)
+        elif tag == "$random_state":
+            self._check(body, owner, refused, referenced)
+        elif tag == "$bytes":
+            self._ref(body, tag)
+        elif tag == "$keras_model":
+            where = self._ref(body, tag)
+            data = self.checked.read(where, kinds="u", ndim=1).tobytes()
+            names = _keras_blob.KerasNames(self.policy)
+            _keras_blob.check_archive(data, self.path, self.checked.budget, names)
+            for name in names.untrusted:
+                refused[name] = None  # a network's own layers: never references
+            self._archives[where] = (data, names)
+        elif tag == "$keras_object":
+            self._expect(isinstance(body, dict), tag)
+            names = _keras_blob.KerasNames(self.policy)
+            names.check(body)
+            for name in names.untrusted:
+                self._untrusted(name, owner, refused, referenced)
+        elif tag in ("$class", "$callable"):
+            self._expect(isinstance(body, str), tag)
+            use = "class" if tag == "$class" else "function"
+            if self.policy.lookup(body, use) is None:
+                self._untrusted(self._shown(body), owner, refused, referenced)
+        else:  # $object
+            self._check_object(body, owner, refused, referenced)
+
+    @staticmethod
+    def _shown(name: str) -> str:
+        return name if well_formed(name) else repr(name[:300])
+
+    def _check_object(self, body: Any, owner: str | None, refused, referenced) -> None:
+        tag = "$object"
+        self._expect(isinstance(body, dict) and set(body) == {"class", "state"}, tag)
+        name, state = body["class"], body["state"]
+        self._expect(isinstance(name, str) and isinstance(state, dict), tag)
+        cls = self.policy.lookup(name, "object")
+        if cls is None:
+            self._untrusted(self._shown(name), owner, refused, referenced)
+            return
+        if not self.policy.explicitly_trusts(name):
+            for attribute, rule in _LOCATION_PARAMETERS.items():
+                if attribute in state and rule(state[attribute]):
+                    shown = repr(state[attribute])[:60]
+                    refused[f"{name} (with {attribute}={shown})"] = None
+        for attribute in state:
+            if _shadows_behaviour(cls, attribute):
+                # An instance attribute named like a method replaces it:
+                # obj.transform(X) would call whatever the file put there.
+                raise self._damaged(
+                    f"the saved state of {name} sets {attribute[:60]!r}, which "
+                    "would replace a method or property of the class."
+                )
+        lenient = _is_keras_estimator(cls)
+        for attribute, item in state.items():
+            child = name if lenient and _is_parameter(attribute) else None
+            self._check(item, child or owner, refused, referenced)
+
+    # -- second pass: build
+    def build(self, node: Any) -> Any:
+        """Rebuild a manifest that :meth:`check` accepted with nothing refused.
+
+        Parameters
+        ----------
+        node : object
+            The manifest's root node.
+
+        Returns
+        -------
+        object
+            The rebuilt value.
+
+        Raises
+        ------
+        DamagedFileError
+            If the saved state does not fit the classes it names.
+        """
+        if not self._checked:
+            raise RuntimeError("Decoder.check must run before Decoder.build.")
+        try:
+            return self._build(node, None)
+        except (UntrustedTypeError, DamagedFileError):
+            raise
+        except _BUILD_ERRORS as error:
+            raise self._damaged(
+                f"its saved state cannot be rebuilt ({type(error).__name__}: "
+                f"{str(error)[:300]})."
+            ) from error
+
+    def _build(self, node: Any, owner: str | None) -> Any:
+        if node is None or type(node) in (bool, int, float, str):
+            return node
+        if isinstance(node, list):
+            return [self._build(item, owner) for item in node]
+        tag, body = self._tag(node)
+        if tag == "$float":
+            return _FLOAT_SPECIALS[body]
+        if tag == "$tuple":
+            return tuple(self._build(item, owner) for item in body)
+        if tag == "$set":
+            return {self._build(item, owner) for item in body}
+        if tag == "$frozenset":
+            return frozenset(self._build(item, owner) for item in body)
+        if tag == "$dict":
+            return {
+                self._build(key, owner): self._build(item, owner) for key, item in body
+            }
+        if tag == "$array":
+            return self._build_array(body)
+        if tag == "$object_array":
+            items = [self._build(item, owner) for item in body["items"]]
+            array = np.empty(len(items), dtype=object)
+            array[:] = items
+            return array.reshape(body["shape"])
+        if tag == "$masked_array":
+            data = self._build(body["data"], owner)
+            return np.ma.MaskedArray(data, mask=self._build(body["mask"], owner))
+        if tag == "$dtype":
+            dtype = np.dtype(body)
+            if dtype.kind == "V" or (dtype.kind == "O" and body != "O"):
+                raise self._damaged(f"unexpected dtype {body!r}.")
+            return dtype
+        if tag == "$random_state":
+            generator = np.random.RandomState()
+            generator.set_state(self._build(body, owner))
+            return generator
+        if tag == "$bytes":
+            return self.checked.read(self._where(body), kinds="u", ndim=1).tobytes()
+        if tag == "$keras_model":
+            data, names = self._archives[self._where(body)]
+            return _keras_blob.load_model(data, self.path, names)
+        if tag == "$keras_object":
+            names = _keras_blob.KerasNames(self.policy)
+            names.check(body)
+            if names.untrusted:
+                return UntrustedReference(next(iter(names.untrusted)), str(owner))
+            return _keras_blob.deserialize(body, self.path, names)
+        if tag in ("$class", "$callable"):
+            use = "class" if tag == "$class" else "function"
+            found = self.policy.lookup(body, use)
+            if found is None:
+                return self._reference(body, owner)
+            return found
+        return self._build_object(body, owner)
+
+    def _reference(self, name: str, owner: str | None) -> UntrustedReference:
+        if owner is None:  # check() refused it already; never reached in load
+            raise UntrustedTypeError(f"The file names untrusted {name!r}.", [name])
+        return UntrustedReference(name, owner)
+
+    def _where(self, body: dict) -> str:
+        return f"{self.group}/{body['ref']}"
+
+    def _build_array(self, body: dict) -> Any:
+        where = self._where(body)
+        if body.get("dtype") is None:
+            data = self.checked.read(where, kinds=_NATIVE_KINDS_TEXT)
+        else:
+            dtype = np.dtype(body["dtype"])
+            if dtype.kind not in _RAW_KINDS or dtype.itemsize == 0:
+                raise self._damaged(f"unexpected raw dtype {dtype}.")
+            raw = self.checked.read(where, kinds="u", ndim=1)
+            shape = body["shape"]
+            if raw.dtype != np.uint8 or _size(shape) * dtype.itemsize != raw.size:
+                raise self._damaged(f"{where} does not match its declared shape.")
+            data = np.frombuffer(raw.tobytes(), dtype=dtype).reshape(shape).copy()
+        if body.get("scalar"):
+            return data[()]
+        return data
+
+    def _build_object(self, body: dict, owner: str | None) -> Any:
+        name = body["class"]
+        cls = self.policy.lookup(name, "object")
+        if cls is None:
+            return self._reference(name, owner)
+        lenient = _is_keras_estimator(cls)
+        state = {
+            attribute: self._build(
+                item,
+                f"{cls.__name__}.{attribute}"
+                if lenient and _is_parameter(attribute)
+                else owner,
+            )
+            for attribute, item in body["state"].items()
+        }
+        obj = cls.__new__(cls)
+        if hasattr(obj, "__setstate__"):
+            obj.__setstate__(state)
+        else:
+            vars(obj).update(state)
+        return obj
+
+
+#: dtype kinds an ``$array`` without a raw dtype may hold.
+_NATIVE_KINDS_TEXT = "".join(sorted(_NATIVE_KINDS))
 
 __all__ = ["Decoder", "Encoder", "SaveError"]

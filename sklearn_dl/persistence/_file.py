@@ -7,19 +7,19 @@ import os
 import platform
 import sys
 import warnings
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import sklearn
 
-if TYPE_CHECKING:
-    import h5py
-
-from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
 from sklearn_dl.persistence._atomic import atomic_path
 from sklearn_dl.persistence._codec import Decoder, Encoder
-from sklearn_dl.persistence._trust import normalize_trusted
+from sklearn_dl.persistence._hdf5 import HDF5_ERRORS, CheckedHDF5
+from sklearn_dl.persistence._limits import DEFAULT_MAX_BYTES, Budget, parse_json
+from sklearn_dl.persistence._trust import TrustPolicy
 
 #: Marks a file as written by :func:`save`; the value is the format version.
 FORMAT_ATTRIBUTE = "sklearn_dl_format"
@@ -129,65 +129,119 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     save_file(obj, path)
 
 
-def _open(path: str | os.PathLike) -> h5py.File:
+@contextmanager
+def _checked_file(path: str | os.PathLike, max_bytes: int) -> Iterator[CheckedHDF5]:
+    """Open a file from :func:`save` and check all of it before reading data.
+
+    The HDF5 handle is closed on every way out, errors included.
+    """
     import h5py
 
+    shown = str(path)
+    budget = Budget(shown, max_bytes)
     try:
         file = h5py.File(path, "r")
     except FileNotFoundError:
         raise
     except OSError as error:
-        raise ValueError(
-            f"{str(path)!r} is not a file written by sklearn_dl.save ({error})."
+        raise DamagedFileError(
+            shown, f"it is not a file written by sklearn_dl.save ({error})."
         ) from None
-    if FORMAT_ATTRIBUTE not in file.attrs:
-        hint = (
-            " It looks like a Keras file: use sklearn_dl.persistence.load_keras_model."
-            if "model_config" in file.attrs or "layer_names" in file.attrs
-            else ""
+    with file:
+        try:
+            names = set(file.attrs)
+        except HDF5_ERRORS as error:
+            raise DamagedFileError(
+                shown, f"its attributes cannot be read ({error})."
+            ) from None
+        if FORMAT_ATTRIBUTE not in names:
+            hint = (
+                " It looks like a Keras file: use "
+                "sklearn_dl.persistence.load_keras_model."
+                if "model_config" in names or "layer_names" in names
+                else ""
+            )
+            raise DamagedFileError(
+                shown, f"it is not a file written by sklearn_dl.save.{hint}"
+            )
+        checked = CheckedHDF5(file, shown, budget)
+        version = checked.attribute(FORMAT_ATTRIBUTE)
+        if isinstance(version, np.ndarray) and version.shape == ():
+            version = version[()]
+        if not isinstance(version, (int, np.integer)) or isinstance(
+            version, (bool, np.bool_)
+        ):
+            raise DamagedFileError(
+                shown, f"its format version {version!r} is not a number."
+            )
+        if version > FORMAT_VERSION:
+            raise ValueError(
+                f"{shown!r} uses sklearn_dl file format {int(version)}; this version "
+                f"reads format {FORMAT_VERSION} and older. Upgrade sklearn_dl."
+            )
+        if version < 1:
+            raise DamagedFileError(
+                shown, f"its format version {int(version)} is invalid."
+            )
+        yield checked
+
+
+def _json_attribute(checked: CheckedHDF5, name: str) -> dict[str, Any]:
+    """A JSON object stored as a root attribute ({} when absent)."""
+    raw = checked.attribute(name)
+    if raw is None:
+        return {}
+    value = parse_json(raw, checked.path, f"the {name!r} attribute")
+    if not isinstance(value, dict):
+        raise DamagedFileError(
+            checked.path, f"the {name!r} attribute is not an object."
         )
-        file.close()
-        raise ValueError(
-            f"{str(path)!r} is not a file written by sklearn_dl.save.{hint}"
-        )
-    version = int(file.attrs[FORMAT_ATTRIBUTE])
-    if version > FORMAT_VERSION:
-        file.close()
-        raise ValueError(
-            f"{str(path)!r} uses sklearn_dl file format {version}; this version "
-            f"reads format {FORMAT_VERSION} and older. Upgrade sklearn_dl."
-        )
-    return file
+    return value
 
 
-def _manifest(file: h5py.File) -> Any:
-    raw = file["manifest"][()]
-    return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+def _manifest(checked: CheckedHDF5) -> Any:
+    return parse_json(
+        checked.read("/manifest", text=True), checked.path, "the manifest"
+    )
 
 
-def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+def read_metadata(
+    path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any]:
     """The metadata stored beside the object (empty for :func:`save` files).
 
     Parameters
     ----------
     path : str or os.PathLike
         A file written by :func:`save` or a checkpoint.
+    max_bytes : int, default=4 GiB
+        The most data the file may declare (see :func:`load`).
 
     Returns
     -------
     dict
         The stored JSON metadata.
+
+    Raises
+    ------
+    DamagedFileError
+        If the file is damaged or not written by :func:`save`.
     """
-    with _open(path) as file:
-        return json.loads(file.attrs.get("metadata", "{}"))
+    with _checked_file(path, max_bytes) as checked:
+        return _json_attribute(checked, "metadata")
 
 
 def untrusted_types(
-    path: str | os.PathLike, *, trusted: Iterable[Any] | None = ()
+    path: str | os.PathLike,
+    *,
+    trusted: Iterable[Any] | None = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[str]:
     """List the names in a file that :func:`load` will not rebuild as they are.
 
-    Use it to audit a file before trusting anything it names.
+    Use it to audit a file before trusting anything it names. It checks the
+    whole file as :func:`load` does but builds nothing, and imports nothing
+    the file names (only names given in ``trusted``).
 
     Parameters
     ----------
@@ -195,39 +249,54 @@ def untrusted_types(
         A file written by :func:`save`.
     trusted : iterable of (class, function or str), default=()
         Names already trusted (as for :func:`load`).
+    max_bytes : int, default=4 GiB
+        The most data the file may declare (see :func:`load`).
 
     Returns
     -------
     list of str
         Untrusted ``"module:qualified.name"`` entries: those that make
-        :func:`load` fail, then builders of sklearn_dl networks, which load
-        as :class:`~sklearn_dl.persistence.UntrustedReference`.
+        :func:`load` fail (including classes and functions named inside
+        embedded Keras networks and objects), then builders of sklearn_dl
+        networks, which load as
+        :class:`~sklearn_dl.persistence.UntrustedReference`.
+
+    Raises
+    ------
+    DamagedFileError
+        If the file is damaged or hostile in a way that is not about names.
     """
-    with _open(path) as file:
-        decoder = Decoder(file["data"], normalize_trusted(trusted))
-        refused, referenced = decoder.untrusted(_manifest(file))
+    with _checked_file(path, max_bytes) as checked:
+        decoder = Decoder(checked, TrustPolicy(trusted))
+        refused, referenced = decoder.check(_manifest(checked))
     return refused + [name for name in referenced if name not in refused]
 
 
-def load(path: str | os.PathLike, *, trusted: Iterable[Any] | None = ()) -> Any:
+def load(
+    path: str | os.PathLike,
+    *,
+    trusted: Iterable[Any] | None = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Any:
     """Load what :func:`save` wrote, without running code from the file.
 
-    Nothing is unpickled and nothing from the file is evaluated. Classes
-    named in the file are rebuilt (from their saved attributes, without
-    calling their constructors) only if they are trusted: sklearn_dl's own
-    classes, scikit-learn's estimators, splitters and scorers, NumPy scalar
-    types and Keras's callbacks, optimizers, losses, metrics and layers are
-    trusted by default; anything else must be listed in ``trusted``.
-    Functions (such as a ``FunctionTransformer``'s ``func``) must be trusted
-    too, except Keras's loss, metric and activation functions and
-    scikit-learn's metric functions. Modules outside those libraries are not
-    imported unless trusted. One exception: a fitted sklearn_dl network never
-    uses its parameters' callables again (the ``model=`` builder, a custom
-    loss, a callback object), so an untrusted one loads as an
-    :class:`~sklearn_dl.persistence.UntrustedReference` that raises if the
-    estimator is fitted again. Keras networks are loaded by Keras with
-    ``safe_mode=True`` (no lambda layers; custom layers must be registered
-    with ``keras.saving.register_keras_serializable``).
+    Safe for files from strangers: nothing is unpickled, nothing from the
+    file is evaluated or imported, no other file is read, and the memory a
+    file can make loading use is bounded. The file names the classes and
+    functions to rebuild as text; only names on an explicit allow-list are
+    rebuilt: sklearn_dl's classes, scikit-learn's estimators, splitters and
+    scorers, NumPy scalar types, Keras's optimizers, losses, metrics,
+    layers, initializers, regularizers, constraints and the callbacks that
+    touch no files (as classes or configurations), Keras's loss, metric and
+    activation functions and scikit-learn's metric functions. Anything else
+    must be listed in ``trusted``. Objects are rebuilt from their saved
+    attributes, without calling their constructors. Keras networks are
+    loaded by Keras with ``safe_mode=True`` after their configuration was
+    checked against the same allow-list. One exception: a fitted sklearn_dl
+    network never uses its parameters' callables again (the ``model=``
+    builder, a custom loss, a callback object), so an untrusted one loads as
+    an :class:`~sklearn_dl.persistence.UntrustedReference` that raises if the
+    estimator is fitted again. See the user guide's threat model.
 
     Parameters
     ----------
@@ -235,7 +304,14 @@ def load(path: str | os.PathLike, *, trusted: Iterable[Any] | None = ()) -> Any:
         A file written by :func:`save`.
     trusted : iterable of (class, function or str), default=()
         Further classes and functions to rebuild: the objects themselves or
-        their names (``"package.module.name"``).
+        their exact names (``"package.module.name"``); a name is imported
+        and must be the object's own module and qualified name. Trusting a
+        class explicitly also lets it keep a ``memory=`` cache folder or
+        ``input="filename"`` setting, which are refused otherwise.
+    max_bytes : int, default=4 GiB
+        The most data the file may declare, in bytes, in total (arrays,
+        embedded networks, text). Checked against what the file declares
+        before anything is read.
 
     Returns
     -------
@@ -247,19 +323,24 @@ def load(path: str | os.PathLike, *, trusted: Iterable[Any] | None = ()) -> Any:
     UntrustedTypeError
         If the file names classes or functions that are not trusted; the
         message lists all of them (see also :func:`untrusted_types`).
+    DamagedFileError
+        If the file was not written by :func:`save`, is damaged, exceeds
+        ``max_bytes``, or uses storage that could read other files (HDF5
+        external storage or links). A ``ValueError``.
     ValueError
-        If the file was not written by :func:`save` or is damaged.
+        If the file uses a newer format than this version reads.
 
     See Also
     --------
     save : Write the file.
+    untrusted_types : Audit a file first.
     """
-    trusted_names = normalize_trusted(trusted)
-    with _open(path) as file:
-        stored = json.loads(file.attrs.get("versions", "{}"))
-        decoder = Decoder(file["data"], trusted_names)
-        manifest = _manifest(file)
-        refused, _ = decoder.untrusted(manifest)
+    policy = TrustPolicy(trusted)
+    with _checked_file(path, max_bytes) as checked:
+        stored = _json_attribute(checked, "versions")
+        decoder = Decoder(checked, policy)
+        manifest = _manifest(checked)
+        refused, _ = decoder.check(manifest)
         if refused:
             listing = ", ".join(repr(name) for name in refused)
             raise UntrustedTypeError(
@@ -280,6 +361,7 @@ def _warn_versions(stored: dict[str, str], path: str | os.PathLike) -> None:
     saved = stored.get("keras")
     if (
         keras is not None
+        and isinstance(saved, str)
         and saved
         and saved.split(".")[0] != keras.__version__.split(".")[0]
     ):

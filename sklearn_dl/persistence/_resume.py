@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from sklearn_dl.exceptions import DamagedFileError
 from sklearn_dl.persistence._file import FORMAT_ATTRIBUTE, load, read_metadata
 
 #: Written by :class:`sklearn_dl.callbacks.Checkpoint` (kept in sync there).
@@ -21,12 +22,13 @@ def _checkpoint_epoch(path: Path) -> int | None:
         with h5py.File(path, "r") as file:
             if FORMAT_ATTRIBUTE not in file.attrs:
                 return None
-    except OSError:
+        metadata = read_metadata(path)
+    except (OSError, DamagedFileError):
+        return None  # not ours, or damaged: not a checkpoint to resume from
+    epoch = metadata.get("epoch")
+    if metadata.get("kind") != CHECKPOINT_KIND or type(epoch) is not int:
         return None
-    metadata = read_metadata(path)
-    if metadata.get("kind") != CHECKPOINT_KIND:
-        return None
-    return int(metadata["epoch"])
+    return epoch
 
 
 def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
@@ -123,7 +125,10 @@ def resume(
             "sklearn_dl.load and fit it with warm_start=True to train it further."
         )
     estimator = load(path, trusted=trusted)
-    remaining = int(metadata["epochs"]) - int(metadata["epoch"])
+    epochs, epoch = metadata.get("epochs"), metadata.get("epoch")
+    if type(epochs) is not int or type(epoch) is not int:
+        raise DamagedFileError(str(path), "its checkpoint metadata has no epochs.")
+    remaining = epochs - epoch
     if remaining <= 0:
         return estimator
     return estimator._fit(

@@ -1,47 +1,38 @@
 """Which classes and functions a saved file may ask :func:`load` to rebuild.
 
-A file names classes and functions as ``"module:qualified.name"``. Nothing
-named in a file is imported before it passes :func:`is_trusted_by_default` or
-is in the caller's ``trusted`` list, and only these are trusted by default:
-
-- every class defined in :mod:`sklearn_dl`;
-- scikit-learn's estimators (subclasses of ``BaseEstimator``), its
-  cross-validation splitters and scorers (so a fitted search loads);
-- NumPy's scalar types (``numpy.float32`` as a ``dtype=`` parameter);
-- Keras's callbacks, optimizers, losses, metrics, layers and learning-rate
-  schedules given as classes; Keras's loss, metric and activation
-  functions and scikit-learn's metric functions (they only compute numbers).
-
-Any other function is untrusted: a function stored in a file could be
-anything importable (``os.system``), so it is rebuilt only when trusted.
+A file names classes and functions as ``"module:qualified.name"``. A name is
+trusted when it is, *as text*, a key of the default allow-list
+(:mod:`sklearn_dl.persistence._allowlist`, built from the libraries' public
+namespaces and keyed by each object's own name) or one of the caller's
+``trusted=`` names. Looking a name up never imports anything the file names.
+Only a ``trusted=`` string is imported, since the caller chose it, and it
+must lead to an object whose own ``__module__:__qualname__`` is that text:
+no walking through module attributes (``keras.src.losses:inspect.os.popen``
+is not ``os.popen`` by another name, it is refused).
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-import types
+import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from sklearn_dl.exceptions import UntrustedTypeError
+from sklearn_dl.persistence._allowlist import default_allowlist, own_name
 
-#: Packages whose modules may be imported to check a default-trusted name.
-_LIBRARY_PACKAGES = ("sklearn_dl", "sklearn", "keras", "numpy")
-#: Modules whose functions only compute numbers (trusted by default). Names,
-#: not imports: Keras 3 defines its functions in ``keras.src.*`` and saved
-#: references name that module.
-_METRIC_FUNCTION_MODULES = (
-    "sklearn.metrics",
-    "keras.src.losses",
-    "keras.src.metrics",
-    "keras.src.activations",
-    "keras.losses",
-    "keras.metrics",
-    "keras.activations",
+#: ``module:qualified.name`` made of identifiers only (no spaces, no tricks).
+_NAME = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
+    r":[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*"
 )
+_MAX_NAME_LENGTH = 300
+#: How a file may use a name: rebuilt object, class reference, function.
+USES = ("object", "class", "function")
 
 
 def qualified_name(obj: Any) -> str:
@@ -66,184 +57,177 @@ def qualified_name(obj: Any) -> str:
     """
     if isinstance(obj, np.ufunc):
         return f"numpy:{obj.__name__}"
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None)
-    if not module or not qualname or "<" in qualname:
+    name = own_name(obj)
+    if name is None:
         raise TypeError(
             f"{obj!r} cannot be saved by name: only classes and functions "
             "defined at the top level of a module can be (not lambdas, local "
             "functions or bound methods)."
         )
-    return f"{module}:{qualname}"
+    return name
 
 
-def normalize_trusted(trusted: Iterable[Any] | str | type | None) -> frozenset[str]:
-    """Turn a ``trusted=`` argument into a set of ``"module:name"`` strings.
+def well_formed(name: Any) -> bool:
+    """Tell whether ``name`` is a ``"module:qualified.name"`` of identifiers.
+
+    Parameters
+    ----------
+    name : object
+        A value from a file.
+
+    Returns
+    -------
+    bool
+        True for a string of at most 300 characters of that shape.
+    """
+    return (
+        isinstance(name, str)
+        and len(name) <= _MAX_NAME_LENGTH
+        and _NAME.fullmatch(name) is not None
+    )
+
+
+def _fits(obj: Any, use: str) -> bool:
+    if use in ("object", "class"):
+        return inspect.isclass(obj)
+    return callable(obj) and not inspect.isclass(obj)
+
+
+def _import_exact(name: str) -> Any | None:
+    """Import a caller-trusted name; None unless it is exactly that object.
+
+    The module is imported (the caller named it), then the qualified name is
+    followed through classes only: an attribute that is a module ends the
+    walk, so ``"pkg:os.system"`` cannot reach ``os.system``.
+    """
+    module_name, _, qualname = name.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for index, part in enumerate(qualname.split(".")):
+            if index and not inspect.isclass(target):
+                return None
+            target = vars(target).get(part) if index == 0 else getattr(target, part)
+    except (ImportError, AttributeError, TypeError):
+        return None
+    if target is None or inspect.ismodule(target):
+        return None
+    if isinstance(target, np.ufunc):
+        return target if name == f"numpy:{target.__name__}" else None
+    return target if own_name(target) == name else None
+
+
+class TrustPolicy:
+    """The names one :func:`load` call trusts: the defaults plus ``trusted=``.
 
     Parameters
     ----------
     trusted : iterable of (class, function or str), or one of them, or None
         Objects to trust (an instance stands for its class), or their names
         as ``"module.name"`` or ``"module:name"``.
-
-    Returns
-    -------
-    frozenset of str
-        Every name in both spellings: ``"module:name"`` and ``"module.name"``.
     """
-    if trusted is None:
-        return frozenset()
-    if isinstance(trusted, str) or not isinstance(trusted, Iterable):
-        trusted = [trusted]
-    names: set[str] = set()
-    for item in trusted:
-        if isinstance(item, str):
-            name = item.strip()
-        elif isinstance(item, (type, np.ufunc)) or inspect.isroutine(item):
-            name = qualified_name(item)
-        else:  # an instance (a callable builder object): trust its class
-            name = qualified_name(type(item))
-        names.add(name)
-        names.add(name.replace(":", "."))
-    return frozenset(names)
 
+    def __init__(self, trusted: Iterable[Any] | str | type | None = ()) -> None:
+        if trusted is None:
+            trusted = ()
+        elif isinstance(trusted, str) or not isinstance(trusted, Iterable):
+            trusted = [trusted]
+        self._objects: dict[str, Any] = {}
+        dotted: set[str] = set()
+        for item in trusted:
+            if isinstance(item, str):
+                dotted.add(item.strip().replace(":", "."))
+                continue
+            if not (inspect.isclass(item) or isinstance(item, np.ufunc)) and not (
+                inspect.isroutine(item)
+            ):
+                item = type(item)  # an instance (a callable builder): its class
+            self._objects[qualified_name(item)] = item
+        self._dotted = frozenset(dotted)
+        self._allowed = default_allowlist()
+        self._resolved: dict[str, Any | None] = {}
 
-def is_user_trusted(name: str, trusted: frozenset[str]) -> bool:
-    """Tell whether ``name`` (``"module:qual"``) is in a normalized trusted set.
+    def explicitly_trusts(self, name: str) -> bool:
+        """Tell whether the caller's ``trusted=`` names ``name`` itself.
 
-    Parameters
-    ----------
-    name : str
-        A name from a file.
-    trusted : frozenset of str
-        Output of :func:`normalize_trusted`.
+        Parameters
+        ----------
+        name : str
+            ``"module:qualified.name"``.
 
-    Returns
-    -------
-    bool
-        True when the caller trusts the name.
-    """
-    return name in trusted or name.replace(":", ".") in trusted
+        Returns
+        -------
+        bool
+            True if given as an object or a string; the defaults do not count.
+        """
+        return name in self._objects or name.replace(":", ".") in self._dotted
 
+    def lookup(self, name: Any, use: str) -> Any | None:
+        """The object a file's name stands for, or None if it is not trusted.
 
-def _split(name: str) -> tuple[str, str]:
-    module, sep, qualname = name.partition(":")
-    if not sep or not module or not qualname:
-        raise ValueError(f"Malformed name {name!r} in file: expected 'module:name'.")
-    return module, qualname
+        Parameters
+        ----------
+        name : object
+            The name from the file (anything: it is checked first).
+        use : {"object", "class", "function"}
+            How the file uses it.
 
+        Returns
+        -------
+        object or None
+            The trusted class or function.
+        """
+        if not well_formed(name):
+            return None
+        if name in self._objects:
+            obj = self._objects[name]
+            return obj if _fits(obj, use) else None
+        entry = self._allowed.get(name)
+        if entry is not None and use in entry.uses:
+            return entry.obj
+        if name.replace(":", ".") not in self._dotted:
+            return None
+        if name not in self._resolved:
+            self._resolved[name] = _import_exact(name)
+        obj = self._resolved[name]
+        return obj if obj is not None and _fits(obj, use) else None
 
-def _in_package(module: str, packages: tuple[str, ...]) -> bool:
-    return any(
-        module == package or module.startswith(package + ".") for package in packages
-    )
+    def lookup_keras(self, module: Any, class_name: Any, use: str) -> Any | None:
+        """The object a Keras configuration names, or None if not trusted.
 
+        Keras writes its own objects under their public module
+        (``"keras.layers"``, ``"Dense"``). The module must already be
+        imported (it is looked up in ``sys.modules``, never imported) and
+        the attribute must itself be an allowed or caller-trusted object;
+        any other name must be trusted by the caller as for :meth:`lookup`.
 
-def resolve(name: str) -> Any:
-    """Import ``module`` and return ``qualified.name`` from it.
+        Parameters
+        ----------
+        module : object
+            The configuration's ``"module"``.
+        class_name : object
+            Its ``"class_name"`` (or the function's name).
+        use : {"class", "function"}
+            What it must be.
 
-    Only call this for a name that is trusted or that
-    :func:`is_trusted_by_default` is checking (library packages only).
-
-    Parameters
-    ----------
-    name : str
-        ``"module:qualified.name"``.
-
-    Returns
-    -------
-    object
-        The class or function.
-
-    Raises
-    ------
-    UntrustedTypeError
-        If the name does not exist (any more) or is not a class or callable.
-    """
-    module_name, qualname = _split(name)
-    try:
-        target: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            target = getattr(target, part)
-    except (ImportError, AttributeError) as error:
-        raise UntrustedTypeError(
-            f"The file names {name!r}, which cannot be imported here: {error}.",
-            [name],
-        ) from error
-    if not callable(target):
-        raise UntrustedTypeError(
-            f"The file names {name!r}, which is not a class or function.", [name]
-        )
-    return target
-
-
-def _trusted_library_class(cls: type) -> bool:
-    module = cls.__module__
-    if _in_package(module, ("sklearn_dl",)):
-        return True
-    if _in_package(module, ("numpy",)):
-        return issubclass(cls, np.generic)
-    if _in_package(module, ("sklearn",)):
-        from sklearn.base import BaseEstimator
-
-        # Private, but the only home of the scorer classes that fitted
-        # searches hold (search.scorer_); they must be recognised to load.
-        from sklearn.metrics import _scorer
-        from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
-
-        scorers = (
-            _scorer._BaseScorer,
-            _scorer._PassthroughScorer,
-            _scorer._MultimetricScorer,
-        )
-        return issubclass(
-            cls, (BaseEstimator, BaseCrossValidator, BaseShuffleSplit, *scorers)
-        )
-    if _in_package(module, ("keras",)):
-        import keras
-
-        bases = (
-            keras.callbacks.Callback,
-            keras.optimizers.Optimizer,
-            keras.optimizers.schedules.LearningRateSchedule,
-            keras.losses.Loss,
-            keras.metrics.Metric,
-            keras.layers.Layer,
-        )
-        return issubclass(cls, bases)
-    return False
-
-
-def is_trusted_by_default(name: str, kind: str) -> bool:
-    """Tell whether a name is trusted without the caller saying so.
-
-    Modules are imported only inside the library packages (sklearn_dl,
-    scikit-learn, Keras, NumPy), to check what the name really is.
-
-    Parameters
-    ----------
-    name : str
-        ``"module:qualified.name"`` from a file.
-    kind : {"class", "function"}
-        What the file says the name is.
-
-    Returns
-    -------
-    bool
-        True for the defaults listed in this module's documentation.
-    """
-    module, _ = _split(name)
-    if not _in_package(module, _LIBRARY_PACKAGES):
-        return False
-    if kind == "function" and not _in_package(module, _METRIC_FUNCTION_MODULES):
-        return False
-    try:
-        target = resolve(name)
-    except UntrustedTypeError:
-        return False
-    if kind == "class":
-        return inspect.isclass(target) and _trusted_library_class(target)
-    return isinstance(target, types.FunctionType)
+        Returns
+        -------
+        object or None
+            The trusted class or function.
+        """
+        if not isinstance(module, str) or not isinstance(class_name, str):
+            return None
+        name = f"{module}:{class_name}"
+        if not well_formed(name):
+            return None
+        namespace = sys.modules.get(module)
+        obj = vars(namespace).get(class_name) if namespace is not None else None
+        if obj is not None and _fits(obj, use):
+            entry = self._allowed.get(own_name(obj) or "")
+            if entry is not None and entry.obj is obj and use in entry.uses:
+                return obj
+            if any(trusted is obj for trusted in self._objects.values()):
+                return obj
+        return self.lookup(name, use)
 
 
 class _UntrustedAttributeError(UntrustedTypeError, AttributeError):
@@ -324,10 +308,9 @@ class UntrustedReference:
 
 
 __all__ = [
+    "USES",
+    "TrustPolicy",
     "UntrustedReference",
-    "is_trusted_by_default",
-    "is_user_trusted",
-    "normalize_trusted",
     "qualified_name",
-    "resolve",
+    "well_formed",
 ]
