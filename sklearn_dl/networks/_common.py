@@ -19,18 +19,53 @@ from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval
+from sklearn_dl._core.parameters import Parameter, parameter_set
 from sklearn_dl._core.targets import _loss_name
 
-#: Parameter constraints shared by every ready-made network.
-NETWORK_CONSTRAINTS: dict[str, list] = {
-    "activation": [str, callable],
-    "dropout": [Interval(Real, 0, 1, closed="left")],
-    "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "early_stopping": ["boolean"],
-    "monitor": [str],
-    "patience": [Interval(Integral, 0, None, closed="left")],
-}
+#: Parameters of every ready-made network (on top of the core's).
+NETWORK_PARAMETERS = parameter_set(
+    Parameter(
+        "activation",
+        (str, callable),
+        "str or callable",
+        "Activation of the hidden layers.",
+    ),
+    Parameter(
+        "dropout",
+        (Interval(Real, 0, 1, closed="left"),),
+        "float",
+        "Dropout rate after each hidden layer (0 adds no ``Dropout`` layer).",
+    ),
+    Parameter(
+        "max_norm",
+        (Interval(Real, 0, None, closed="neither"), None),
+        "float",
+        "``MaxNorm`` constraint on the hidden layers' kernels (the book uses "
+        "3); None for no constraint.",
+    ),
+    Parameter(
+        "learning_rate",
+        (Interval(Real, 0, None, closed="neither"),),
+        "float",
+        "The optimizer's learning rate (it also overrides the rate of an "
+        "optimizer given as an instance).",
+    ),
+    Parameter(
+        "early_stopping",
+        ("boolean",),
+        "bool",
+        "Stop when ``monitor`` has not improved for ``patience`` epochs and "
+        "restore the best weights (Keras's ``EarlyStopping``). Monitoring a "
+        "``val_*`` quantity needs ``validation_split`` or ``validation_data``.",
+    ),
+    Parameter("monitor", (str,), "str", "Quantity watched by early stopping."),
+    Parameter(
+        "patience",
+        (Interval(Integral, 0, None, closed="left"),),
+        "int",
+        "Epochs without improvement before early stopping stops.",
+    ),
+)
 
 
 class NetworkMixin:
