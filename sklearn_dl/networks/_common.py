@@ -1,7 +1,9 @@
 """What every ready-made network shares: learning rate, early stopping, outputs.
 
 The ready networks take every tunable setting as an explicit keyword
-parameter. Two of them are not part of the estimator core's vocabulary and
+parameter; the ones they all share are declared once, in
+:data:`NETWORK_PARAMETERS` (see :mod:`sklearn_dl._core.parameters`). Two of
+them are not part of the estimator core's vocabulary and
 are plugged in here through the core's hooks:
 
 - ``learning_rate`` is handed to the optimizer as if it had been given as
