@@ -198,7 +198,7 @@ CORE_PARAMETERS = parameter_set(
         "str, optimizer class or instance",
         "The optimizer: a name, a class or an instance. A fresh one is built "
         "for every fit, configured by the ``optimizer__*`` parameters (e.g. "
-        "``optimizer__momentum=0.9``).",
+        "``optimizer__weight_decay=1e-4``).",
     ),
     Parameter(
         "loss",
