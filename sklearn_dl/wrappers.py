@@ -10,6 +10,8 @@ on (see :data:`sklearn_dl._core.routing.ROUTING_PREFIXES`).
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
@@ -44,7 +46,9 @@ class _ModelWrapper:
     ``clone`` and ``GridSearchCV`` treat them as ordinary parameters.
     """
 
-    _kwargs: dict[str, Any]
+    # Read-only and empty for a subclass whose __init__ does not call ours;
+    # set_params replaces it, never changes it in place.
+    _kwargs: Mapping[str, Any] = MappingProxyType({})
 
     def _extra_params(self) -> dict[str, Any]:
         """Parameters given as extra keyword arguments (routed or bare)."""

@@ -317,3 +317,13 @@ def test_core_parameters_are_the_core_constraints():
     from sklearn_dl._core.estimator import BaseKerasEstimator
 
     assert set(BaseKerasEstimator._parameter_constraints) == set(CORE_PARAMETERS)
+
+
+def test_a_subclass_not_calling_the_wrapper_init_has_no_routed_parameters():
+    class Fixed(KerasRegressor):
+        def __init__(self, epochs=2):
+            self.epochs = epochs
+
+    est = Fixed().set_params(optimizer__learning_rate=0.1)
+    assert est.get_params()["optimizer__learning_rate"] == 0.1
+    assert "optimizer__learning_rate" not in Fixed().get_params()
