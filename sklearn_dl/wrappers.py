@@ -10,11 +10,21 @@ on (see :data:`sklearn_dl._core.routing.ROUTING_PREFIXES`).
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._core.classifier import BaseKerasClassifier
 from sklearn_dl._core.keras_objects import fresh_keras_objects
+from sklearn_dl._core.parameters import (
+    CLASSIFIER_PARAMETERS,
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    Parameter,
+    compose_parameters,
+    parameter_set,
+)
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.routing import (
     accepted_names,
@@ -30,21 +40,20 @@ _BUILDER_EXTRAS = ("meta", "compile_kwargs", "params")
 class _ModelWrapper:
     """The ``model=`` parameter and scikeras-style keyword routing.
 
-    Extra keyword arguments given to ``__init__`` are stored unchanged as
-    attributes and reported by :meth:`get_params`, so ``clone``,
-    ``GridSearchCV`` and ``set_params`` treat them as ordinary parameters.
+    Extra keyword arguments given to ``__init__`` are parameters like the
+    declared ones: ``__init__`` keeps them unchanged in one private dict
+    (scikit-learn's rule is that ``__init__`` sets no public attribute but
+    its signature's), and :meth:`get_params`, :meth:`set_params` and so
+    ``clone`` and ``GridSearchCV`` treat them as ordinary parameters.
     """
+
+    # Read-only and empty for a subclass whose __init__ does not call ours;
+    # set_params replaces it, never changes it in place.
+    _kwargs: Mapping[str, Any] = MappingProxyType({})
 
     def _extra_params(self) -> dict[str, Any]:
         """Parameters given as extra keyword arguments (routed or bare)."""
-        declared = set(self._get_param_names())
-        return {
-            name: value
-            for name, value in vars(self).items()
-            if name not in declared
-            and not name.startswith("_")
-            and not name.endswith("_")
-        }
+        return dict(self._kwargs)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Get parameters, including routed ones such as ``model__units``.
@@ -60,7 +69,7 @@ class _ModelWrapper:
             Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
-        params.update(self._extra_params())
+        params.update(self._kwargs)
         return params
 
     def set_params(self, **params: Any) -> _ModelWrapper:
@@ -77,10 +86,14 @@ class _ModelWrapper:
         self : object
             The estimator.
         """
-        extra = self._extra_params()
-        for name in list(params):
-            if has_routing_prefix(name) or name in extra:
-                setattr(self, name, params.pop(name))
+        extra = {
+            name: params.pop(name)
+            for name in list(params)
+            if has_routing_prefix(name) or name in self._kwargs
+        }
+        if extra:
+            # A new dict: a shallow copy of the estimator keeps its own values.
+            self._kwargs = {**self._kwargs, **extra}
         return super().set_params(**params) if params else self
 
     def _build_keras_model(
@@ -122,67 +135,46 @@ class _ModelWrapper:
         return model(**kwargs)
 
 
-_WRAPPER_CONSTRAINTS = {"model": [callable, None]}
+#: The wrappers' own parameters, and the shared ones they word their own way.
+WRAPPER_PARAMETERS = parameter_set(
+    Parameter(
+        "model",
+        (callable, None),
+        "keras.Model or callable",
+        "The network, or a function returning it (compiled or not). A "
+        "function receives the routed ``model__*`` parameters (and plain "
+        "extra keyword arguments) and, when its signature names them, "
+        "``meta`` (what the data says: ``n_features_in_``, ``X_shape_``, "
+        "``X_dtype_``, ``n_outputs_``, ``target_type_`` and, for a "
+        "classifier, ``classes_`` and ``n_classes_``), ``compile_kwargs`` and "
+        "``params``. A classifier's network needs one output per class (or "
+        "one sigmoid output for binary targets), a regressor's one output per "
+        "target column. A model instance is copied before training, so its "
+        "weights are a starting point, never modified.",
+    ),
+    CORE_PARAMETERS["optimizer"].reworded(
+        "Used when the model is not compiled: a name, a class or an "
+        "instance. A fresh one is built for every fit, configured by the "
+        "``optimizer__*`` parameters (e.g. ``optimizer__learning_rate=0.01``)."
+    ),
+    Parameter(
+        "**kwargs",
+        (),
+        "dict",
+        "Routed parameters (``model__hidden``, ``optimizer__learning_rate``, "
+        "``fit__validation_data``, ``predict__batch_size`` ...) and plain "
+        "keyword arguments for the model builder. They are parameters like "
+        "the others: ``get_params``, ``set_params`` and ``clone`` see them.",
+    ),
+)
 
 
+@compose_parameters(CORE_PARAMETERS, CLASSIFIER_PARAMETERS, WRAPPER_PARAMETERS)
 class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     """A Keras model as a scikit-learn classifier.
 
     Parameters
     ----------
-    model : keras.Model or callable, default=None
-        The network, or a function returning it (compiled or not). A function
-        receives the routed ``model__*`` parameters (and plain extra keyword
-        arguments) and, when its signature names them, ``meta`` (what the
-        data says: ``n_features_in_``, ``X_shape_``, ``X_dtype_``,
-        ``n_outputs_``, ``target_type_``, ``classes_``, ``n_classes_``),
-        ``compile_kwargs`` and ``params``. A model instance is copied before
-        training, so its weights are a starting point, never modified.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network instead
-        of building a new one.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout; an int makes
-        fits repeatable. NumPy's and Python's global generators are left as
-        they were.
-    optimizer : str, optimizer class or instance, default="rmsprop"
-        Used when the model is not compiled; ``optimizer__*`` parameters
-        configure it (e.g. ``optimizer__learning_rate``).
-    loss : str, loss class, instance or callable, default=None
-        None chooses binary cross-entropy for one sigmoid output and sparse
-        categorical cross-entropy for one output per class.
-    metrics : list, default=None
-        Metrics to compute during training (names, classes or instances).
-    batch_size : int, default=None
-        Rows per gradient step (Keras's default, 32, when None).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    callbacks : list or dict, default=None
-        Keras callbacks, as classes (configured with ``callbacks__*``) or
-        instances (copied for each fit).
-    validation_split : float, default=0.0
-        Fraction of the training rows (the last ones) held out for
-        validation metrics (``val_loss`` ... in ``history_``).
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    epochs : int, default=1
-        Epochs per ``fit``.
-    class_weight : dict or "balanced", default=None
-        Weights of the classes, keyed by label.
-    **kwargs : dict
-        Routed parameters (``model__units``, ``optimizer__learning_rate``,
-        ``fit__validation_data``, ``predict__batch_size`` ...) and plain
-        keyword arguments for the model builder.
 
     Attributes
     ----------
@@ -233,11 +225,6 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     (3,)
     """
 
-    _parameter_constraints: dict = {
-        **BaseKerasClassifier._parameter_constraints,
-        **_WRAPPER_CONSTRAINTS,
-    }
-
     def __init__(
         self,
         model: Any = None,
@@ -275,52 +262,15 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
         self.run_eagerly = run_eagerly
         self.epochs = epochs
         self.class_weight = class_weight
-        vars(self).update(kwargs)
+        self._kwargs = kwargs
 
 
+@compose_parameters(CORE_PARAMETERS, REGRESSOR_PARAMETERS, WRAPPER_PARAMETERS)
 class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
     """A Keras model as a scikit-learn regressor.
 
     Parameters
     ----------
-    model : keras.Model or callable, default=None
-        The network, or a function returning it (compiled or not); see
-        :class:`KerasClassifier`. Its output layer needs one unit per target
-        column (linear activation for unbounded targets).
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout.
-    optimizer : str, optimizer class or instance, default="rmsprop"
-        Used when the model is not compiled; ``optimizer__*`` configures it.
-    loss : str, loss class, instance or callable, default=None
-        None means mean squared error.
-    metrics : list, default=None
-        Metrics to compute during training.
-    batch_size : int, default=None
-        Rows per gradient step (32 when None).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    callbacks : list or dict, default=None
-        Keras callbacks (classes or instances).
-    validation_split : float, default=0.0
-        Fraction of the training rows held out for validation metrics.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly.
-    epochs : int, default=1
-        Epochs per ``fit``.
-    **kwargs : dict
-        Routed parameters and plain keyword arguments for the builder.
 
     Attributes
     ----------
@@ -361,11 +311,6 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
     (2,)
     """
 
-    _parameter_constraints: dict = {
-        **BaseKerasRegressor._parameter_constraints,
-        **_WRAPPER_CONSTRAINTS,
-    }
-
     def __init__(
         self,
         model: Any = None,
@@ -401,7 +346,7 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
         self.shuffle = shuffle
         self.run_eagerly = run_eagerly
         self.epochs = epochs
-        vars(self).update(kwargs)
+        self._kwargs = kwargs
 
 
 __all__ = ["KerasClassifier", "KerasRegressor"]

@@ -1,12 +1,15 @@
 """scikit-learn's own conformance checks over the ready-made networks.
 
-Small configurations, no expected failures and nothing skipped. The checks
-feed 2-D rows; the convolutional networks read rows of ``F`` features as
+Small configurations, the networks exactly as default-constructed (every
+default learns the checks' data), and the small dense classifier under
+several seeds; no expected failures and nothing skipped. The checks feed 2-D
+rows; the convolutional networks read rows of ``F`` features as
 one-pixel-high images ``1 x F`` (their documented rule without
 ``image_shape``).
 """
 
 import pytest
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_dl.networks import (
@@ -32,9 +35,36 @@ CHECKED = [
     ConvRegressor(
         filters=(4,), kernel_size=3, learning_rate=0.03, epochs=5, random_state=0
     ),
+    # As a user first writes them (most checks seed them with random_state=0).
+    DenseClassifier(),
+    DenseRegressor(),
+    ConvClassifier(),
+    ConvRegressor(),
+]
+
+#: Seeds besides 0 for the small dense classifier.
+SEEDS = (1, 42)
+SEEDED = [
+    DenseClassifier(
+        hidden_layer_sizes=(32,), learning_rate=0.03, epochs=5, random_state=seed
+    )
+    for seed in SEEDS
 ]
 
 
 @parametrize_with_checks(CHECKED)
 def test_sklearn_conformance(estimator, check):
+    check(estimator)
+
+
+def _keep_own_seed(estimator, random_state=0):
+    """Stands in for the checks' ``set_random_state``: the seed stays."""
+    assert estimator.get_params()["random_state"] in SEEDS
+
+
+@parametrize_with_checks(SEEDED)
+def test_sklearn_conformance_other_seeds(estimator, check, monkeypatch):
+    # Most checks reset random_state to 0 before fitting, which would make
+    # every seed test seed 0 again; keep the estimator's own seed instead.
+    monkeypatch.setattr(estimator_checks, "set_random_state", _keep_own_seed)
     check(estimator)

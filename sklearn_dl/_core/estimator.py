@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from abc import ABCMeta, abstractmethod
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -20,11 +19,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
-from sklearn_dl._compat import (
-    HasMethods,
-    Interval,
-    StrOptions,
-)
 from sklearn_dl._core.divergence import check_finite_model
 from sklearn_dl._core.keras_objects import (
     make_callbacks,
@@ -44,6 +38,7 @@ from sklearn_dl._core.model_pool import (
     remember_optimizer_start,
     transplant,
 )
+from sklearn_dl._core.parameters import CORE_PARAMETERS, constraints_of
 from sklearn_dl._core.plan import (
     DEFAULT_PREDICT_BATCH_SIZE,
     make_plan,
@@ -103,22 +98,8 @@ class BaseKerasEstimator(
     #: Whether fits may take compiled models from the pool (and give theirs).
     _reuses_compiled_models: bool = True
 
-    _parameter_constraints: dict = {
-        "optimizer": [str, type, HasMethods(["apply_gradients"])],
-        "loss": [str, callable, None],
-        "metrics": [list, tuple, None],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "verbose": [Interval(Integral, 0, 2, closed="both"), StrOptions({"auto"})],
-        "callbacks": [list, tuple, dict, None],
-        "validation_split": [Interval(Real, 0, 1, closed="left")],
-        "shuffle": ["boolean"],
-        "run_eagerly": ["boolean"],
-        "random_state": ["random_state"],
-        "warm_start": ["boolean"],
-        "device": [None, str, Interval(Integral, 0, None, closed="left")],
-        "mixed_precision": ["boolean"],
-    }
+    # Declared once, with their docs, in sklearn_dl._core.parameters.
+    _parameter_constraints: dict = constraints_of(CORE_PARAMETERS)
 
     # ------------------------------------------------------------------ hooks
     @abstractmethod

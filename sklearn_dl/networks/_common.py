@@ -1,7 +1,9 @@
 """What every ready-made network shares: learning rate, early stopping, outputs.
 
 The ready networks take every tunable setting as an explicit keyword
-parameter. Two of them are not part of the estimator core's vocabulary and
+parameter; the ones they all share are declared once, in
+:data:`NETWORK_PARAMETERS` (see :mod:`sklearn_dl._core.parameters`). Two of
+them are not part of the estimator core's vocabulary and
 are plugged in here through the core's hooks:
 
 - ``learning_rate`` is handed to the optimizer as if it had been given as
@@ -21,19 +23,54 @@ from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval
+from sklearn_dl._core.parameters import Parameter, parameter_set
 from sklearn_dl._core.targets import _loss_name
 
-#: Parameter constraints shared by every ready-made network.
-NETWORK_CONSTRAINTS: dict[str, list] = {
-    "activation": [str, callable],
-    "dropout": [Interval(Real, 0, 1, closed="left")],
-    "max_norm": [Interval(Real, 0, None, closed="neither"), None],
-    # None: the optimizer's own Keras default rate (issue #18).
-    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-    "early_stopping": ["boolean"],
-    "monitor": [str],
-    "patience": [Interval(Integral, 0, None, closed="left")],
-}
+#: Parameters of every ready-made network (on top of the core's).
+NETWORK_PARAMETERS = parameter_set(
+    Parameter(
+        "activation",
+        (str, callable),
+        "str or callable",
+        "Activation of the hidden layers.",
+    ),
+    Parameter(
+        "dropout",
+        (Interval(Real, 0, 1, closed="left"),),
+        "float",
+        "Dropout rate after each hidden layer (0 adds no ``Dropout`` layer).",
+    ),
+    Parameter(
+        "max_norm",
+        (Interval(Real, 0, None, closed="neither"), None),
+        "float",
+        "``MaxNorm`` constraint on the hidden layers' kernels (the book uses "
+        "3); None for no constraint.",
+    ),
+    Parameter(
+        "learning_rate",
+        (Interval(Real, 0, None, closed="neither"), None),
+        "float or None",
+        "The optimizer's learning rate (it also overrides the rate of an "
+        "optimizer given as an instance); None keeps the optimizer's own "
+        "Keras default, e.g. 0.001 for Adam and 0.01 for SGD.",
+    ),
+    Parameter(
+        "early_stopping",
+        ("boolean",),
+        "bool",
+        "Stop when ``monitor`` has not improved for ``patience`` epochs and "
+        "restore the best weights (Keras's ``EarlyStopping``). Monitoring a "
+        "``val_*`` quantity needs ``validation_split`` or ``validation_data``.",
+    ),
+    Parameter("monitor", (str,), "str", "Quantity watched by early stopping."),
+    Parameter(
+        "patience",
+        (Interval(Integral, 0, None, closed="left"),),
+        "int",
+        "Epochs without improvement before early stopping stops.",
+    ),
+)
 
 
 class NetworkMixin:

@@ -28,6 +28,14 @@ from typing import Any
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.parameters import (
+    CLASSIFIER_PARAMETERS,
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    Parameter,
+    compose_parameters,
+    parameter_set,
+)
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._architectures import (
     ARCHITECTURE_PARAMS,
@@ -35,7 +43,7 @@ from sklearn_dl.networks._architectures import (
     conv_architecture_params,
 )
 from sklearn_dl.networks._common import (
-    NETWORK_CONSTRAINTS,
+    NETWORK_PARAMETERS,
     NetworkMixin,
     check_layer_sizes,
     max_norm_constraint,
@@ -44,26 +52,128 @@ from sklearn_dl.networks._common import (
 
 _POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 
-_CONV_CONSTRAINTS = {
-    **NETWORK_CONSTRAINTS,
-    "architecture": [StrOptions(set(CONV_ARCHITECTURES)), None],
-    "filters": ["array-like", _POSITIVE_INT],
-    "kernel_size": ["array-like", _POSITIVE_INT],
-    "strides": ["array-like", _POSITIVE_INT],
-    "padding": [StrOptions({"same", "valid"})],
-    "pooling": [StrOptions({"max", "average"}), None],
-    "pool_size": [_POSITIVE_INT],
-    "batch_normalization": ["boolean"],
-    "dense_layer_sizes": ["array-like", _POSITIVE_INT],
-    "data_format": [StrOptions({"channels_last", "channels_first"})],
-    "image_shape": ["array-like", StrOptions({"square"}), None],
-    "augment_rotation": [Interval(Real, 0, 180, closed="both")],
-    "augment_shift": [Interval(Real, 0, 1, closed="both")],
-    "augment_flip": [
-        StrOptions({"horizontal", "vertical", "horizontal_and_vertical"}),
-        None,
-    ],
-}
+#: The convolutional networks' parameters, and the shared ones they word
+#: their own way.
+CONV_PARAMETERS = parameter_set(
+    Parameter(
+        "architecture",
+        (StrOptions(set(CONV_ARCHITECTURES)), None),
+        "str",
+        'One of the book\'s MNIST networks by name: "simple", "bigger", '
+        '"pooling", "striding", "striding_batchnorm", "vgg_pooling" or '
+        '"vgg_striding" (see :func:`conv_architecture_params`). It sets '
+        "``filters``, ``kernel_size``, ``strides``, ``pooling``, "
+        "``batch_normalization``, ``dropout``, ``max_norm`` and "
+        "``dense_layer_sizes``, and those parameters are then ignored. None "
+        "builds the network from them.",
+    ),
+    Parameter(
+        "filters",
+        ("array-like", _POSITIVE_INT),
+        "int or tuple",
+        "One entry per convolution block: an int (one ``Conv2D`` with that "
+        "many filters) or a tuple of ints (several convolutions in the "
+        "block). ``((32, 32), (16, 16))`` is two blocks of two convolutions.",
+    ),
+    Parameter(
+        "kernel_size",
+        ("array-like", _POSITIVE_INT),
+        "int or tuple",
+        "Side of the square kernels: an int for every convolution, or one "
+        "entry per block (an int, or a tuple with one per convolution of the "
+        "block).",
+    ),
+    Parameter(
+        "strides",
+        ("array-like", _POSITIVE_INT),
+        "int or tuple of int",
+        "Stride of each block's last convolution (others use 1): an int for "
+        "every block or one per block. 2 halves the image, like pooling.",
+    ),
+    Parameter(
+        "padding",
+        (StrOptions({"same", "valid"}),),
+        '{"same", "valid"}',
+        "Padding of the convolutions and the pooling layers.",
+    ),
+    Parameter(
+        "pooling",
+        (StrOptions({"max", "average"}), None),
+        '{"max", "average"}',
+        "Pooling at the end of each block; None for none.",
+    ),
+    Parameter(
+        "pool_size",
+        (_POSITIVE_INT,),
+        "int",
+        "Side of the pooling window (and its stride).",
+    ),
+    Parameter(
+        "batch_normalization",
+        ("boolean",),
+        "bool",
+        "Follow each convolution (then without activation) by "
+        "``BatchNormalization`` and the activation.",
+    ),
+    NETWORK_PARAMETERS["activation"].reworded(
+        "Activation of the convolutions and the dense head."
+    ),
+    NETWORK_PARAMETERS["dropout"].reworded(
+        "Dropout rate at the end of each block, before pooling."
+    ),
+    NETWORK_PARAMETERS["max_norm"].reworded(
+        "``MaxNorm`` constraint on each convolution filter; None for none."
+    ),
+    Parameter(
+        "dense_layer_sizes",
+        ("array-like", _POSITIVE_INT),
+        "tuple of int",
+        "Units of the dense layers between ``Flatten`` and the output layer.",
+    ),
+    Parameter(
+        "data_format",
+        (StrOptions({"channels_last", "channels_first"}),),
+        '{"channels_last", "channels_first"}',
+        "Where the channel axis of the images is.",
+    ),
+    Parameter(
+        "image_shape",
+        ("array-like", StrOptions({"square"}), None),
+        '"square" or tuple of int',
+        "``(height, width)`` or ``(height, width, channels)``, in this order "
+        "whatever ``data_format`` is (as for ``ImageReshaper``): each sample "
+        "is reshaped to that image inside the network, so flat rows ``(n, "
+        'height * width)`` work; "square" infers a square one-channel image '
+        "from the sample's size (784 values: 28 x 28). None: samples of shape "
+        "``(height, width, channels)`` (channels first with ``data_format="
+        '"channels_first"``) are used as they are, ``(height, width)`` get '
+        "one channel, and rows of ``F`` features are read as one-pixel-high "
+        "images ``1 x F``.",
+    ),
+    Parameter(
+        "augment_rotation",
+        (Interval(Real, 0, 180, closed="both"),),
+        "float",
+        "Largest random rotation, in degrees, applied to training images.",
+    ),
+    Parameter(
+        "augment_shift",
+        (Interval(Real, 0, 1, closed="both"),),
+        "float",
+        "Largest random shift, as a fraction of the height and width.",
+    ),
+    Parameter(
+        "augment_flip",
+        (
+            StrOptions({"horizontal", "vertical", "horizontal_and_vertical"}),
+            None,
+        ),
+        '{"horizontal", "vertical", "horizontal_and_vertical"}',
+        "Random flips of training images (not for digits). Augmentation "
+        "layers are active in training only; predictions see the images "
+        "unchanged.",
+    ),
+)
 
 
 def _is_int(value: Any) -> bool:
@@ -329,6 +439,9 @@ class _ConvNetwork(NetworkMixin):
         return keras.Sequential(layers, name=type(self).__name__)
 
 
+@compose_parameters(
+    CORE_PARAMETERS, CLASSIFIER_PARAMETERS, NETWORK_PARAMETERS, CONV_PARAMETERS
+)
 class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
     """A convolutional network classifier for images.
 
@@ -338,108 +451,6 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
 
     Parameters
     ----------
-    architecture : str, default=None
-        One of the book's MNIST networks by name: "simple", "bigger",
-        "pooling", "striding", "striding_batchnorm", "vgg_pooling" or
-        "vgg_striding" (see :func:`conv_architecture_params`). It sets ``filters``,
-        ``kernel_size``, ``strides``, ``pooling``, ``batch_normalization``,
-        ``dropout``, ``max_norm`` and ``dense_layer_sizes``, and those
-        parameters are then ignored. None builds the network from them.
-    filters : int or tuple, default=(32,)
-        One entry per convolution block: an int (one ``Conv2D`` with that
-        many filters) or a tuple of ints (several convolutions in the block).
-        ``((32, 32), (16, 16))`` is two blocks of two convolutions.
-    kernel_size : int or tuple, default=5
-        Side of the square kernels: an int for every convolution, or one
-        entry per block (an int, or a tuple with one per convolution of the
-        block).
-    strides : int or tuple of int, default=1
-        Stride of each block's last convolution (others use 1): an int for
-        every block or one per block. 2 halves the image, like pooling.
-    padding : {"same", "valid"}, default="same"
-        Padding of the convolutions and the pooling layers.
-    pooling : {"max", "average"}, default=None
-        Pooling at the end of each block; None for none.
-    pool_size : int, default=2
-        Side of the pooling window (and its stride).
-    batch_normalization : bool, default=False
-        Follow each convolution (then without activation) by
-        ``BatchNormalization`` and the activation.
-    activation : str or callable, default="relu"
-        Activation of the convolutions and the dense head.
-    dropout : float, default=0.0
-        Dropout rate at the end of each block, before pooling.
-    max_norm : float, default=None
-        The book's ``MaxNorm(max_norm)`` on the convolution kernels
-        (Keras's default ``axis=0``); None for none.
-    dense_layer_sizes : tuple of int, default=()
-        Units of the dense layers between ``Flatten`` and the output layer.
-    data_format : {"channels_last", "channels_first"}, default="channels_last"
-        Where the channel axis of the images is.
-    image_shape : "square" or tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``, in this order
-        whatever ``data_format`` is (as for ``ImageReshaper``): each sample is
-        reshaped to that image inside the network, so flat rows ``(n, height
-        * width)`` work; "square" infers a square one-channel image from the
-        sample's size (784 values: 28 x 28). None: samples of shape ``(height,
-        width, channels)`` (channels first with ``data_format=
-        "channels_first"``) are used as they are, ``(height, width)`` get one
-        channel, and rows of ``F`` features are read as one-pixel-high images
-        ``1 x F``.
-    augment_rotation : float, default=0.0
-        Largest random rotation, in degrees, applied to training images.
-    augment_shift : float, default=0.0
-        Largest random shift, as a fraction of the height and width.
-    augment_flip : {"horizontal", "vertical", "horizontal_and_vertical"}, default=None
-        Random flips of training images (not for digits). Augmentation layers
-        are active in training only; predictions see the images unchanged.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None chooses binary cross-entropy for binary targets and sparse
-        categorical cross-entropy otherwise.
-    metrics : list, default=None
-        Metrics reported in ``history_``.
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Images per gradient step.
-    validation_split : float, default=0.0
-        Fraction of the training samples (the last ones) held out for
-        validation metrics (``val_loss`` ... in ``history_``).
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights. Monitoring a ``val_*`` quantity needs
-        ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training samples before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and augmentation.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
-    class_weight : dict or "balanced", default=None
-        Weights of the classes, keyed by label.
 
     Attributes
     ----------
@@ -490,11 +501,6 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
     >>> clf.model_.count_params()
     1370
     """
-
-    _parameter_constraints: dict = {
-        **BaseKerasClassifier._parameter_constraints,
-        **_CONV_CONSTRAINTS,
-    }
 
     def __init__(
         self,
@@ -574,6 +580,9 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         self.class_weight = class_weight
 
 
+@compose_parameters(
+    CORE_PARAMETERS, REGRESSOR_PARAMETERS, NETWORK_PARAMETERS, CONV_PARAMETERS
+)
 class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
     """A convolutional network regressor for images.
 
@@ -582,105 +591,6 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
 
     Parameters
     ----------
-    architecture : str, default=None
-        One of the book's MNIST networks by name: "simple", "bigger",
-        "pooling", "striding", "striding_batchnorm", "vgg_pooling" or
-        "vgg_striding" (see :func:`conv_architecture_params`). It sets ``filters``,
-        ``kernel_size``, ``strides``, ``pooling``, ``batch_normalization``,
-        ``dropout``, ``max_norm`` and ``dense_layer_sizes``, and those
-        parameters are then ignored. None builds the network from them.
-    filters : int or tuple, default=(32,)
-        One entry per convolution block: an int (one ``Conv2D`` with that
-        many filters) or a tuple of ints (several convolutions in the block).
-        ``((32, 32), (16, 16))`` is two blocks of two convolutions.
-    kernel_size : int or tuple, default=5
-        Side of the square kernels: an int for every convolution, or one
-        entry per block (an int, or a tuple with one per convolution of the
-        block).
-    strides : int or tuple of int, default=1
-        Stride of each block's last convolution (others use 1): an int for
-        every block or one per block. 2 halves the image, like pooling.
-    padding : {"same", "valid"}, default="same"
-        Padding of the convolutions and the pooling layers.
-    pooling : {"max", "average"}, default=None
-        Pooling at the end of each block; None for none.
-    pool_size : int, default=2
-        Side of the pooling window (and its stride).
-    batch_normalization : bool, default=False
-        Follow each convolution (then without activation) by
-        ``BatchNormalization`` and the activation.
-    activation : str or callable, default="relu"
-        Activation of the convolutions and the dense head.
-    dropout : float, default=0.0
-        Dropout rate at the end of each block, before pooling.
-    max_norm : float, default=None
-        The book's ``MaxNorm(max_norm)`` on the convolution kernels
-        (Keras's default ``axis=0``); None for none.
-    dense_layer_sizes : tuple of int, default=()
-        Units of the dense layers between ``Flatten`` and the output layer.
-    data_format : {"channels_last", "channels_first"}, default="channels_last"
-        Where the channel axis of the images is.
-    image_shape : "square" or tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``, in this order
-        whatever ``data_format`` is (as for ``ImageReshaper``): each sample is
-        reshaped to that image inside the network, so flat rows ``(n, height
-        * width)`` work; "square" infers a square one-channel image from the
-        sample's size (784 values: 28 x 28). None: samples of shape ``(height,
-        width, channels)`` (channels first with ``data_format=
-        "channels_first"``) are used as they are, ``(height, width)`` get one
-        channel, and rows of ``F`` features are read as one-pixel-high images
-        ``1 x F``.
-    augment_rotation : float, default=0.0
-        Largest random rotation, in degrees, applied to training images.
-    augment_shift : float, default=0.0
-        Largest random shift, as a fraction of the height and width.
-    augment_flip : {"horizontal", "vertical", "horizontal_and_vertical"}, default=None
-        Random flips of training images (not for digits). Augmentation layers
-        are active in training only; predictions see the images unchanged.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None means mean squared error.
-    metrics : list, default=None
-        Metrics reported in ``history_``.
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Images per gradient step.
-    validation_split : float, default=0.0
-        Fraction of the training samples (the last ones) held out for
-        validation metrics (``val_loss`` ... in ``history_``).
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights. Monitoring a ``val_*`` quantity needs
-        ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training samples before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and augmentation.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -721,11 +631,6 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
     >>> reg.predict(images[:2]).shape
     (2,)
     """
-
-    _parameter_constraints: dict = {
-        **BaseKerasRegressor._parameter_constraints,
-        **_CONV_CONSTRAINTS,
-    }
 
     def __init__(
         self,

@@ -14,19 +14,34 @@ from typing import Any
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import Interval
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.parameters import (
+    CLASSIFIER_PARAMETERS,
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    Parameter,
+    compose_parameters,
+    parameter_set,
+)
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl.networks._common import (
-    NETWORK_CONSTRAINTS,
+    NETWORK_PARAMETERS,
     NetworkMixin,
     check_layer_sizes,
     max_norm_constraint,
     output_layer,
 )
 
-_DENSE_CONSTRAINTS = {
-    **NETWORK_CONSTRAINTS,
-    "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-}
+#: The dense networks' own parameter.
+DENSE_PARAMETERS = parameter_set(
+    Parameter(
+        "hidden_layer_sizes",
+        ("array-like", Interval(Integral, 1, None, closed="left")),
+        "tuple of int",
+        "Units of each hidden layer; its length is the number of hidden "
+        "layers. ``(32, 32)`` is the book's ``number_of_layers=2, "
+        "neurons_per_layer=32``.",
+    ),
+)
 
 
 class _DenseNetwork(NetworkMixin):
@@ -55,6 +70,9 @@ class _DenseNetwork(NetworkMixin):
         return keras.Sequential(layers, name=type(self).__name__)
 
 
+@compose_parameters(
+    CORE_PARAMETERS, CLASSIFIER_PARAMETERS, NETWORK_PARAMETERS, DENSE_PARAMETERS
+)
 class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
     """A fully-connected network classifier (the book's dense MNIST network).
 
@@ -66,65 +84,6 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(64,)
-        Units of each hidden layer; its length is the number of hidden
-        layers. ``(32, 32)`` is the book's ``number_of_layers=2,
-        neurons_per_layer=32``.
-    activation : str or callable, default="relu"
-        Activation of the hidden layers.
-    dropout : float, default=0.0
-        Dropout rate after each hidden layer (0 adds no ``Dropout`` layer).
-    max_norm : float, default=None
-        ``MaxNorm`` constraint on the hidden layers' kernels (the book uses
-        3); None for no constraint.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None chooses binary cross-entropy for binary targets and sparse
-        categorical cross-entropy otherwise.
-    metrics : list, default=None
-        Metrics reported in ``history_`` (e.g. ``["accuracy"]``).
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Rows per gradient step.
-    validation_split : float, default=0.0
-        Fraction of the training rows (the last ones) held out for validation
-        metrics (``val_loss`` ... in ``history_``).
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights (Keras's ``EarlyStopping``). Monitoring a
-        ``val_*`` quantity needs ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout; an int makes fits
-        repeatable.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
-    class_weight : dict or "balanced", default=None
-        Weights of the classes, keyed by label.
 
     Attributes
     ----------
@@ -174,11 +133,6 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
     >>> clf.model_.count_params()
     3466
     """
-
-    _parameter_constraints: dict = {
-        **BaseKerasClassifier._parameter_constraints,
-        **_DENSE_CONSTRAINTS,
-    }
 
     def __init__(
         self,
@@ -232,6 +186,9 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         self.class_weight = class_weight
 
 
+@compose_parameters(
+    CORE_PARAMETERS, REGRESSOR_PARAMETERS, NETWORK_PARAMETERS, DENSE_PARAMETERS
+)
 class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
     """A fully-connected network regressor.
 
@@ -242,58 +199,6 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
 
     Parameters
     ----------
-    hidden_layer_sizes : tuple of int, default=(64,)
-        Units of each hidden layer; its length is the number of hidden layers.
-    activation : str or callable, default="relu"
-        Activation of the hidden layers.
-    dropout : float, default=0.0
-        Dropout rate after each hidden layer (0 adds no ``Dropout`` layer).
-    max_norm : float, default=None
-        ``MaxNorm`` constraint on the hidden layers' kernels; None for none.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None means mean squared error.
-    metrics : list, default=None
-        Metrics reported in ``history_`` (e.g. ``["mae"]``).
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Rows per gradient step.
-    validation_split : float, default=0.0
-        Fraction of the training rows (the last ones) held out for validation
-        metrics.
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights. Monitoring a ``val_*`` quantity needs
-        ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -332,11 +237,6 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
     >>> reg.predict(X[:2]).shape
     (2,)
     """
-
-    _parameter_constraints: dict = {
-        **BaseKerasRegressor._parameter_constraints,
-        **_DENSE_CONSTRAINTS,
-    }
 
     def __init__(
         self,

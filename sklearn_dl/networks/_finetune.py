@@ -28,10 +28,16 @@ from typing import Any
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._compat import HasMethods, Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.parameters import (
+    CLASSIFIER_PARAMETERS,
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    compose_parameters,
+)
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.transaction import FitTransaction
 from sklearn_dl.networks._common import (
-    NETWORK_CONSTRAINTS,
+    NETWORK_PARAMETERS,
     NetworkMixin,
     check_layer_sizes,
     max_norm_constraint,
@@ -43,8 +49,9 @@ __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
 #: Name of the copied pretrained model inside the estimator's model.
 BASE_NAME = "base_model"
 
+#: Constraints of the fine-tuning networks' own parameters (the shared ones
+#: are declared in the core's and the networks' parameter sets).
 _FINETUNE_CONSTRAINTS = {
-    **NETWORK_CONSTRAINTS,
     "base_model": [HasMethods(["get_layer"]), str, os.PathLike],
     "feature_layer": [Integral, str, None],
     "head_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -281,39 +288,17 @@ _DOC = """A pretrained Keras model with a new head, fine-tuned as a {kind}.
         The optimizer; a fresh one is built for each phase.
     learning_rate : float, default=0.001
         Learning rate of the head phase.
-    loss : str, loss class, instance or callable, default=None
-        None chooses {default_loss}.
-    metrics : list, default=None
-        Metrics reported in ``history_``.
     epochs : int, default=10
         Epochs of the head phase.
-    batch_size : int, default=32
-        Rows per gradient step.
-    validation_split : float, default=0.0
-        Fraction of the training rows held out for validation metrics.
     early_stopping : bool, default=False
         Keras's ``EarlyStopping`` (best weights restored), in each phase.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
     callbacks : list or dict, default=None
         More Keras callbacks (copied for each phase).
-    verbose : {{0, 1, 2, "auto"}}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
     random_state : int, RandomState instance or None, default=None
         Seeds the head's initialisation, shuffling and dropout.
     warm_start : bool, default=False
         When True, ``fit`` continues training (the base frozen again for
         the head phase).
-    device : {{"auto", "cpu"}}, int, str or None, default=None
-        Where to train and predict (see ``DenseClassifier``).
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy.
 {extra_params}
     Attributes
     ----------
@@ -346,6 +331,7 @@ _DOC = """A pretrained Keras model with a new head, fine-tuned as a {kind}.
 """
 
 
+@compose_parameters(CORE_PARAMETERS, CLASSIFIER_PARAMETERS, NETWORK_PARAMETERS)
 class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
     __doc__ = _DOC.format(
         kind="classifier",
@@ -354,10 +340,7 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
             "binary cross-entropy for binary targets and sparse categorical "
             "cross-entropy otherwise"
         ),
-        extra_params=(
-            '    class_weight : dict or "balanced", default=None\n'
-            "        Weights of the classes, keyed by label.\n"
-        ),
+        extra_params="",
         extra_attributes=(
             "    classes_ : ndarray of shape (n_classes,)\n        The class labels.\n"
         ),
@@ -365,10 +348,7 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
         example_y="X[:, 0] > 0",
     )
 
-    _parameter_constraints: dict = {
-        **BaseKerasClassifier._parameter_constraints,
-        **_FINETUNE_CONSTRAINTS,
-    }
+    _parameter_constraints: dict = dict(_FINETUNE_CONSTRAINTS)
 
     def __init__(
         self,
@@ -432,6 +412,7 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
         self.class_weight = class_weight
 
 
+@compose_parameters(CORE_PARAMETERS, REGRESSOR_PARAMETERS, NETWORK_PARAMETERS)
 class FineTunedRegressor(_FineTunedNetwork, BaseKerasRegressor):
     __doc__ = _DOC.format(
         kind="regressor",
@@ -443,10 +424,7 @@ class FineTunedRegressor(_FineTunedNetwork, BaseKerasRegressor):
         example_y="X[:, 0]",
     )
 
-    _parameter_constraints: dict = {
-        **BaseKerasRegressor._parameter_constraints,
-        **_FINETUNE_CONSTRAINTS,
-    }
+    _parameter_constraints: dict = dict(_FINETUNE_CONSTRAINTS)
 
     def __init__(
         self,

@@ -38,11 +38,19 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import require_backend_support
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.parameters import (
+    CLASSIFIER_PARAMETERS,
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    Parameter,
+    compose_parameters,
+    parameter_set,
+)
 from sklearn_dl._core.predicting import is_stateful, reset_states
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.targets import NumericTargets
 from sklearn_dl.networks._common import (
-    NETWORK_CONSTRAINTS,
+    NETWORK_PARAMETERS,
     NetworkMixin,
     check_layer_sizes,
     output_layer,
@@ -58,22 +66,53 @@ _DEFAULT_BATCH_SIZE = 32
 
 _SEQUENCE_TARGET = "continuous-sequence"
 
-_RECURRENT_CONSTRAINTS = {
-    **{
-        name: NETWORK_CONSTRAINTS[name]
-        for name in (
-            "dropout",
-            "learning_rate",
-            "early_stopping",
-            "monitor",
-            "patience",
-        )
-    },
-    "cell": [StrOptions(set(_CELL_LAYERS))],
-    "units": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "recurrent_dropout": [Interval(Real, 0, 1, closed="left")],
-    "stateful": ["boolean"],
-}
+#: The recurrent networks' parameters, and the shared ones they word their
+#: own way.
+RECURRENT_PARAMETERS = parameter_set(
+    Parameter(
+        "units",
+        ("array-like", Interval(Integral, 1, None, closed="left")),
+        "int or tuple of int",
+        "Units (size of the state) of each recurrent layer; its length is the "
+        "number of stacked recurrent layers. ``(3,)`` is the book's first "
+        "network, ``(9, 6, 3)`` its deepest. Every layer that feeds another "
+        "returns its whole sequence (``return_sequences=True``).",
+    ),
+    Parameter(
+        "cell",
+        (StrOptions(set(_CELL_LAYERS)),),
+        '{"lstm", "gru", "simple"}',
+        "The recurrent layer: Keras's ``LSTM``, ``GRU`` or ``SimpleRNN``.",
+    ),
+    NETWORK_PARAMETERS["dropout"].reworded(
+        "Fraction of the inputs dropped in each recurrent layer."
+    ),
+    Parameter(
+        "recurrent_dropout",
+        (Interval(Real, 0, 1, closed="left"),),
+        "float",
+        "Fraction of the recurrent state dropped in each recurrent layer.",
+    ),
+    Parameter(
+        "stateful",
+        ("boolean",),
+        "bool",
+        "Carry each row's final state over to the same row of the next batch "
+        "during training (Keras's stateful RNNs). The batch size is then part "
+        "of the model, rows are never shuffled (``shuffle`` is ignored) and "
+        "the states are reset at the start of every epoch. Any number of rows "
+        "works: the data is padded to full batches with rows of zero weight. "
+        "When predicting, states are reset before every batch, so each row's "
+        "prediction depends on that row only.",
+    ),
+    CORE_PARAMETERS["batch_size"].reworded(
+        "Sequences per gradient step (the fixed batch of a stateful model); "
+        "None means 32."
+    ),
+    CORE_PARAMETERS["shuffle"].reworded(
+        "Shuffle the training sequences before each epoch (not when ``stateful``)."
+    ),
+)
 
 
 def pad_to_full_batches(
@@ -340,6 +379,12 @@ class _RecurrentNetwork(NetworkMixin):
         return arguments
 
 
+@compose_parameters(
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    NETWORK_PARAMETERS,
+    RECURRENT_PARAMETERS,
+)
 class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
     """A recurrent network regressor (the book's LSTM forecaster).
 
@@ -357,71 +402,6 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
 
     Parameters
     ----------
-    units : int or tuple of int, default=(3,)
-        Units (size of the state) of each recurrent layer; its length is the
-        number of stacked recurrent layers. ``(3,)`` is the book's first
-        network, ``(9, 6, 3)`` its deepest. Every layer that feeds another
-        returns its whole sequence (``return_sequences=True``).
-    cell : {"lstm", "gru", "simple"}, default="lstm"
-        The recurrent layer: Keras's ``LSTM``, ``GRU`` or ``SimpleRNN``.
-    dropout : float, default=0.0
-        Fraction of the inputs dropped in each recurrent layer.
-    recurrent_dropout : float, default=0.0
-        Fraction of the recurrent state dropped in each recurrent layer.
-    stateful : bool, default=False
-        Carry each row's final state over to the same row of the next batch
-        during training (Keras's stateful RNNs). The batch size is then part
-        of the model, rows are never shuffled (``shuffle`` is ignored) and
-        the states are reset at the start of every epoch. Any number of rows
-        works: the data is padded to full batches with rows of zero weight.
-        When predicting, states are reset before every batch, so each row's
-        prediction depends on that row only.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None means mean squared error.
-    metrics : list, default=None
-        Metrics reported in ``history_``.
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Rows per gradient step (the fixed batch of a stateful model; None
-        means 32).
-    validation_split : float, default=0.0
-        Fraction of the training rows (the last ones) held out for
-        validation metrics (``val_loss`` ... in ``history_``).
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights. Monitoring a ``val_*`` quantity needs
-        ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch (not when ``stateful``).
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout; an int makes fits
-        repeatable.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -468,11 +448,6 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
     """
 
     _targets = SequenceTargets()
-
-    _parameter_constraints: dict = {
-        **BaseKerasRegressor._parameter_constraints,
-        **_RECURRENT_CONSTRAINTS,
-    }
 
     def __init__(
         self,
@@ -589,6 +564,12 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
         )
 
 
+@compose_parameters(
+    CORE_PARAMETERS,
+    CLASSIFIER_PARAMETERS,
+    NETWORK_PARAMETERS,
+    RECURRENT_PARAMETERS,
+)
 class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
     """A recurrent network classifier.
 
@@ -600,74 +581,6 @@ class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
 
     Parameters
     ----------
-    units : int or tuple of int, default=(3,)
-        Units (size of the state) of each recurrent layer; its length is the
-        number of stacked recurrent layers. ``(3,)`` is the book's first
-        network, ``(9, 6, 3)`` its deepest. Every layer that feeds another
-        returns its whole sequence (``return_sequences=True``).
-    cell : {"lstm", "gru", "simple"}, default="lstm"
-        The recurrent layer: Keras's ``LSTM``, ``GRU`` or ``SimpleRNN``.
-    dropout : float, default=0.0
-        Fraction of the inputs dropped in each recurrent layer.
-    recurrent_dropout : float, default=0.0
-        Fraction of the recurrent state dropped in each recurrent layer.
-    stateful : bool, default=False
-        Carry each row's final state over to the same row of the next batch
-        during training (Keras's stateful RNNs). The batch size is then part
-        of the model, rows are never shuffled (``shuffle`` is ignored) and
-        the states are reset at the start of every epoch. Any number of rows
-        works: the data is padded to full batches with rows of zero weight.
-        When predicting, states are reset before every batch, so each row's
-        prediction depends on that row only.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.001
-        The optimizer's learning rate (it also overrides the rate of an
-        optimizer given as an instance).
-    loss : str, loss class, instance or callable, default=None
-        None chooses binary cross-entropy for binary targets and sparse
-        categorical cross-entropy otherwise.
-    metrics : list, default=None
-        Metrics reported in ``history_``.
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=32
-        Rows per gradient step (the fixed batch of a stateful model; None
-        means 32).
-    validation_split : float, default=0.0
-        Fraction of the training rows (the last ones) held out for
-        validation metrics (``val_loss`` ... in ``history_``).
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights. Monitoring a ``val_*`` quantity needs
-        ``validation_split`` or ``validation_data``.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
-    callbacks : list or dict, default=None
-        More Keras callbacks (classes or instances, copied for each fit).
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the training rows before each epoch (not when ``stateful``).
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and dropout; an int makes fits
-        repeatable.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the current network.
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
-    class_weight : dict or "balanced", default=None
-        Weights of the classes, keyed by label.
 
     Attributes
     ----------
@@ -715,11 +628,6 @@ class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
     >>> clf.fit(X, y).predict(X[:3]).shape
     (3,)
     """
-
-    _parameter_constraints: dict = {
-        **BaseKerasClassifier._parameter_constraints,
-        **_RECURRENT_CONSTRAINTS,
-    }
 
     def __init__(
         self,

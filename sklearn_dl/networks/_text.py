@@ -41,9 +41,10 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
+from sklearn_dl._core.parameters import CORE_PARAMETERS, compose_parameters
 from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl.networks._common import (
-    NETWORK_CONSTRAINTS,
+    NETWORK_PARAMETERS,
     NetworkMixin,
     check_layer_sizes,
 )
@@ -182,19 +183,6 @@ def _token_batches_class() -> type:
     return TokenWindowBatches
 
 
-_TEXT_CONSTRAINTS = {
-    **NETWORK_CONSTRAINTS,
-    "level": [StrOptions({"char", "word"})],
-    "window_length": [Interval(Integral, 1, None, closed="left")],
-    "step": [Interval(Integral, 1, None, closed="left")],
-    "max_words": [Interval(Integral, 1, None, closed="left")],
-    "lowercase": ["boolean"],
-    "collapse_whitespace": ["boolean"],
-    "units": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
-}
-
-
 class TokenTargets(TargetAdapter):
     """Texts in, fragments and their next tokens as targets.
 
@@ -239,6 +227,7 @@ class TokenTargets(TargetAdapter):
         return y
 
 
+@compose_parameters(CORE_PARAMETERS, NETWORK_PARAMETERS)
 class TextGenerator(NetworkMixin, BaseKerasEstimator):
     """Write text like a corpus: the book's next-character (or word) LSTM.
 
@@ -284,49 +273,13 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         cheaper for word-level vocabularies of thousands of tokens (8,000
         one-hot tokens take 256 MB of weights and 128 MB per batch of 100
         fragments of 40 words).
-    optimizer : str, optimizer class or instance, default="rmsprop"
-        The optimizer; a fresh one is built for every fit.
-    learning_rate : float, default=0.01
-        The optimizer's learning rate (the book's ``RMSprop(lr=0.01)``).
-    metrics : list, default=None
-        Metrics reported in ``history_`` (e.g. ``["accuracy"]``).
-    epochs : int, default=10
-        Epochs per ``fit``.
-    batch_size : int, default=100
-        Fragments per gradient step (the book's 100).
-    validation_split : float, default=0.0
-        Fraction of the fragments (the last ones) held out for ``val_loss``.
-    early_stopping : bool, default=False
-        Stop when ``monitor`` has not improved for ``patience`` epochs and
-        restore the best weights.
-    monitor : str, default="val_loss"
-        Quantity watched by early stopping.
-    patience : int, default=10
-        Epochs without improvement before early stopping stops.
     callbacks : list or dict, default=None
         Keras callbacks (classes or instances, copied for each fit), such as
         :class:`TextSampleCallback` to print samples after each epoch.
-    verbose : {0, 1, 2, "auto"}, default=0
-        Keras's training output.
-    shuffle : bool, default=True
-        Shuffle the fragments before each epoch.
-    run_eagerly : bool, default=False
-        Run Keras's train step eagerly (for debugging).
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling; an int makes fits
-        repeatable.
     warm_start : bool, default=False
         When True, ``fit`` continues training the current network (the
         vocabulary learned by the first fit is kept; new tokens of later
         texts become out-of-vocabulary).
-    device : {"auto", "cpu"}, int, str or None, default=None
-        Where to train and predict. None or "auto": each process takes its
-        own GPU (round-robin over the visible GPUs, so parallel search
-        workers spread out) when there are GPUs, else the backend's
-        default; "cpu"; a GPU index or "gpu:<index>".
-    mixed_precision : bool, default=False
-        Build the network under Keras's "mixed_float16" policy (float16
-        computations, float32 weights): faster on recent GPUs.
 
     Attributes
     ----------
@@ -372,13 +325,17 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
 
     _targets = TokenTargets()
 
+    # The generator's own parameters; the shared ones are declared in
+    # CORE_PARAMETERS and NETWORK_PARAMETERS.
     _parameter_constraints: dict = {
-        **{
-            name: constraint
-            for name, constraint in BaseKerasEstimator._parameter_constraints.items()
-            if name != "loss"
-        },
-        **_TEXT_CONSTRAINTS,
+        "level": [StrOptions({"char", "word"})],
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "step": [Interval(Integral, 1, None, closed="left")],
+        "max_words": [Interval(Integral, 1, None, closed="left")],
+        "lowercase": ["boolean"],
+        "collapse_whitespace": ["boolean"],
+        "units": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
