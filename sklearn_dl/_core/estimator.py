@@ -49,10 +49,9 @@ from sklearn_dl._core.model_pool import (
 from sklearn_dl._core.routing import ROUTING_PREFIXES, accepted_names, route_params
 from sklearn_dl._core.sample_weight import (
     apply_sample_weight,
-    canonical_order,
     check_sample_weight,
 )
-from sklearn_dl._core.seeding import seed_from_random_state, seeded
+from sklearn_dl._core.seeding import seed_from_random_state, seed_model
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
 _MANAGED_FIT_ARGUMENTS = {
@@ -283,10 +282,8 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         classes: Any = None,
     ) -> BaseKerasEstimator:
         """Shared body of :meth:`fit` and ``partial_fit``."""
-        from sklearn_dl._core.callbacks import (  # imports Keras
-            EpochShuffleSeed,
-            NonFiniteLossGuard,
-        )
+        from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
+        from sklearn_dl._core.feeders import ArrayFeeder
 
         self._validate_params()
         reset = not (warm and self.__sklearn_is_fitted__())
@@ -296,13 +293,12 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         fit_kwargs = self._fit_kwargs(fit_params)
         X, y, weights = apply_sample_weight(X, y, weights)
         done_epochs = 0 if reset else len(self.history_.get("loss", []))
-        base_seed = seed_from_random_state(self.random_state)
-        seed = None if base_seed is None else base_seed + done_epochs
-        with seeded(seed), self._placement():
+        seed = seed_from_random_state(self.random_state)
+        with self._placement():
             if reset:
                 self.X_dtype_ = np.dtype(input_dtype or X.dtype)
                 self._fit_targets(y, classes)
-                self._initialize_model(X[:1])
+                self._initialize_model(X[:1], seed)
                 self.history_ = {}
             else:
                 self._update_optimizer()
@@ -326,19 +322,10 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                     **fit_kwargs,
                 }
             )
-            if arguments["shuffle"] and not arguments["validation_split"]:
-                # Keras shuffles anyway: make the result independent of row order.
-                order = canonical_order(
-                    arguments["x"], arguments["y"], arguments["sample_weight"]
-                )
-                for key in ("x", "y", "sample_weight"):
-                    if arguments[key] is not None:
-                        arguments[key] = arguments[key][order]
+            # Epoch k's row order comes from (seed, k) alone: no global generator.
+            arguments = ArrayFeeder(seed).fit_arguments(arguments)
             guard = NonFiniteLossGuard()
-            internal = (
-                [guard] if base_seed is None else [guard, EpochShuffleSeed(base_seed)]
-            )
-            arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
+            arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
             history = self._model.fit(**arguments)
         if guard.failure is not None:
             # Never leave non-finite weights behind a fitted-looking estimator.
@@ -365,9 +352,11 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         ``epochs``, ``shuffle``, ``callbacks``, ``validation_split`` ... and
         the routed ``fit__*`` arguments. A network that needs its training
         data in a special form (a stateful recurrent network pads it to full
-        batches and keeps the row order) returns a changed copy. Rows are put
-        in a canonical order afterwards only when the returned ``shuffle`` is
-        true.
+        batches and keeps the row order) returns a changed copy. Shuffled
+        arrays are then fed by :class:`~sklearn_dl._core.feeders.ArrayFeeder`
+        (canonical row order, then a seeded order per epoch); a dataset that
+        inherits :class:`~sklearn_dl._core.feeders.EpochOrdered` gets the
+        fit's seed from it.
 
         Parameters
         ----------
@@ -381,11 +370,14 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
         """
         return arguments
 
-    def _initialize_model(self, sample: np.ndarray) -> None:
+    def _initialize_model(self, sample: np.ndarray, seed: int | None) -> None:
         """Build and compile a new model from the parameters and meta.
 
         ``sample`` (one training row) builds models that have no Input
-        layer, so their output size is known.
+        layer, so their output size is known. With a ``seed``, the model's
+        unseeded random sources get seeds derived from it
+        (:func:`~sklearn_dl._core.seeding.seed_model`) before a pooled model
+        copies its state.
         """
         keras = import_keras()
         self._release_model()
@@ -404,6 +396,8 @@ class BaseKerasEstimator(BaseEstimator, metaclass=ABCMeta):
                 compile_kwargs["loss"] = self._default_loss(n_units)
             model.compile(**compile_kwargs)
         self._check_outputs(n_units, model.loss)
+        if seed is not None:
+            seed_model(model, seed)
         self._model = self._reuse_pooled_model(model)
 
     def _update_optimizer(self) -> None:
