@@ -131,6 +131,9 @@ class ArrayFeeder:
             for epoch in range(first, last):
                 yield epoch_order(seed, epoch, n_rows)
 
+        if arguments.get("validation_data") is not None:
+            # Keras batches validation arrays by batch_size, None from here on.
+            arguments.setdefault("validation_batch_size", batch_size)
         arguments.update(
             x=ordered_batches(arrays, orders, batch_size),
             y=None,

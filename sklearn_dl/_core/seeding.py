@@ -185,7 +185,10 @@ def _redraw(
     current = np.asarray(variable.numpy())
     shape, dtype = tuple(variable.shape), variable.dtype
     for initializer in initializers:
-        draw = np.asarray(initializer(shape, dtype=dtype))
+        try:
+            draw = np.asarray(initializer(shape, dtype=dtype))
+        except (ValueError, TypeError):
+            continue  # not this weight's initializer (Orthogonal of a bias)
         if draw.shape == current.shape and np.array_equal(draw, current):
             config = {
                 **initializer.get_config(),
