@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_dl._compat import InvalidParameterError
+from sklearn_dl._core.feeders import epoch_order
 from sklearn_dl.datasets import load_text_corpus
 from sklearn_dl.networks._text import (
     TextGenerator,
@@ -277,9 +278,11 @@ def test_fragments_are_never_materialized():
     assert peak < 40e6  # the book's one-hot X would take n * 40 * n_tokens bytes
     assert np.array_equal(windows[[0, 5]], [windows.ids[0:40], windows.ids[15:55]])
     assert targets[5] == windows.ids[55]
-    batches = _token_batches_class()(windows, batch_size=100, seed=0)
+    batches = _token_batches_class()(windows, batch_size=100, shuffle=True)
+    batches.start(seed=0, initial_epoch=0)  # as the core's feeder does
     x, y = batches[3]
     assert x.shape == (100, 40) and y.shape == (100,)
+    assert np.array_equal(y, targets[epoch_order(0, 0, n)[300:400]])
     assert len(batches) == -(-n // 100)
 
 

@@ -7,9 +7,6 @@ Keras; the estimator core imports it only inside ``fit``.
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import numpy as np
 
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.exceptions import TrainingDivergedError
@@ -89,31 +86,4 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
         )
 
 
-class EpochShuffleSeed(keras.callbacks.Callback):
-    """Seed NumPy's global generator at each epoch from the fit's seed.
-
-    On Keras's JAX and NumPy backends, rows are shuffled with ``np.random``
-    when an epoch starts.
-    The first fit of a fresh model draws one extra permutation while Keras
-    builds its loss and metrics, and a reused or resumed model does not, so
-    without this the same seed would give different row orders. Seeding
-    from ``seed + epoch`` makes each epoch's order depend on those two
-    numbers alone. The estimator restores NumPy's generator after the fit.
-
-    Parameters
-    ----------
-    seed : int
-        The estimator's seed (from ``random_state``).
-    """
-
-    def __init__(self, seed: int) -> None:
-        super().__init__()
-        self.seed = seed
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        """Seed NumPy for ``epoch`` (counted over warm-started fits)."""
-        # Keras shuffles with the legacy global generator, so seed that one.
-        np.random.seed((self.seed + epoch) % 2**31)  # noqa: NPY002
-
-
-__all__ = ["EpochShuffleSeed", "NonFiniteLossGuard"]
+__all__ = ["NonFiniteLossGuard"]

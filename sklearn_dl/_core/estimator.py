@@ -48,10 +48,9 @@ from sklearn_dl._core.predicting import check_finite_outputs, predict_in_fixed_b
 from sklearn_dl._core.routing import ROUTING_PREFIXES, accepted_names, route_params
 from sklearn_dl._core.sample_weight import (
     apply_sample_weight,
-    canonical_order,
     check_sample_weight,
 )
-from sklearn_dl._core.seeding import seeded
+from sklearn_dl._core.seeding import seed_model
 from sklearn_dl._core.sklearn_callbacks import (  # sklearn.callback (issue #18)
     SklearnCallbackSupport,
     sklearn_callback_bridges,
@@ -274,10 +273,8 @@ class BaseKerasEstimator(
         leaves the estimator exactly as it was (see
         :class:`~sklearn_dl._core.transaction.FitTransaction`).
         """
-        from sklearn_dl._core.callbacks import (  # imports Keras
-            EpochShuffleSeed,
-            NonFiniteLossGuard,
-        )
+        from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
+        from sklearn_dl._core.feeders import ArrayFeeder
 
         self._validate_params()
         plan = make_plan(self, fit_params=fit_params, warm=warm, epochs=epochs)
@@ -288,12 +285,11 @@ class BaseKerasEstimator(
             weights = check_sample_weight(sample_weight, X.shape[0])
             X, y, weights = apply_sample_weight(X, y, weights)
             fit_kwargs = dict(plan.fit_kwargs)
-            seed = None if plan.seed is None else plan.seed + plan.initial_epoch
-            with seeded(seed), device_scope(plan.device):
+            with device_scope(plan.device):
                 if plan.reset:
                     self.X_dtype_ = np.dtype(input_dtype or X.dtype)
                     self._targets.learn(self, y, classes)
-                    self._initialize_model(X[:1], transaction)
+                    self._initialize_model(X[:1], plan.seed, transaction)
                     self.history_ = {}
                 else:
                     self._update_optimizer()
@@ -317,20 +313,11 @@ class BaseKerasEstimator(
                         **fit_kwargs,
                     }
                 )
-                if arguments["shuffle"] and not arguments["validation_split"]:
-                    # Keras shuffles anyway: make the result independent of
-                    # the row order.
-                    order = canonical_order(
-                        arguments["x"], arguments["y"], arguments["sample_weight"]
-                    )
-                    for key in ("x", "y", "sample_weight"):
-                        if arguments[key] is not None:
-                            arguments[key] = arguments[key][order]
+                # Epoch k's row order comes from (seed, k) alone: no global
+                # generator is drawn from or reseeded.
+                arguments = ArrayFeeder(plan.seed).fit_arguments(arguments)
                 guard = NonFiniteLossGuard()
-                internal = [guard]
-                if plan.seed is not None:
-                    internal.append(EpochShuffleSeed(plan.seed))
-                arguments["callbacks"] = [*internal, *self._bind_callbacks(arguments)]
+                arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
                 arguments["callbacks"] += sklearn_callback_bridges(
                     self, X, y, weights, plan.epochs, plan.initial_epoch
                 )
@@ -339,7 +326,7 @@ class BaseKerasEstimator(
                     raise guard.error(type(self).__name__)
                 check_finite_model(
                     self._model,
-                    arguments["x"],
+                    X,
                     batch_size=plan.predict_batch_size,
                     epoch=plan.final_epoch,
                     estimator_name=type(self).__name__,
@@ -370,9 +357,11 @@ class BaseKerasEstimator(
         ``epochs``, ``shuffle``, ``callbacks``, ``validation_split`` ... and
         the routed ``fit__*`` arguments. A network that needs its training
         data in a special form (a stateful recurrent network pads it to full
-        batches and keeps the row order) returns a changed copy. Rows are put
-        in a canonical order afterwards only when the returned ``shuffle`` is
-        true.
+        batches and keeps the row order) returns a changed copy. Shuffled
+        arrays are then fed by :class:`~sklearn_dl._core.feeders.ArrayFeeder`
+        (canonical row order, then a seeded order per epoch); a dataset that
+        inherits :class:`~sklearn_dl._core.feeders.EpochOrdered` gets the
+        fit's seed from it.
 
         Parameters
         ----------
@@ -387,12 +376,15 @@ class BaseKerasEstimator(
         return arguments
 
     def _initialize_model(
-        self, sample: np.ndarray, transaction: FitTransaction
+        self, sample: np.ndarray, seed: int | None, transaction: FitTransaction
     ) -> None:
         """Build and compile a new model from the parameters and meta.
 
         ``sample`` (one training row) builds models that have no Input
-        layer, so their output size is known.
+        layer, so their output size is known. With a ``seed``, the model's
+        unseeded random sources get seeds derived from it
+        (:func:`~sklearn_dl._core.seeding.seed_model`) before a pooled model
+        copies its state.
         """
         keras = import_keras()
         compile_kwargs = self._compile_kwargs()
@@ -410,6 +402,8 @@ class BaseKerasEstimator(
                 compile_kwargs["loss"] = self._targets.default_loss(self, n_units)
             model.compile(**compile_kwargs)
         self._targets.check_outputs(self, n_units, model.loss)
+        if seed is not None:
+            seed_model(model, seed)
         self._model = self._reuse_pooled_model(model, transaction)
 
     def _update_optimizer(self) -> None:

@@ -29,7 +29,6 @@ import contextlib
 import copy
 import functools
 import math
-import random
 from numbers import Integral, Real
 from typing import Any
 
@@ -41,6 +40,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
+from sklearn_dl._core.feeders import EpochOrdered
 from sklearn_dl._core.parameters import CORE_PARAMETERS, compose_parameters
 from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl.networks._common import (
@@ -145,39 +145,35 @@ def _token_batches_class() -> type:
     """The :class:`keras.utils.PyDataset` feeding fragments batch by batch."""
     keras = import_keras()
 
-    class TokenWindowBatches(keras.utils.PyDataset):
+    class TokenWindowBatches(keras.utils.PyDataset, EpochOrdered):
         """Batches ``(fragments, next tokens)`` gathered from token ids.
 
         Shuffling permutes the fragments (not just the batches) before each
-        epoch, with a generator of its own, so results do not depend on
-        Keras's batch-order shuffling.
+        epoch, in the order the fit's seed gives that epoch (see
+        :class:`~sklearn_dl._core.feeders.EpochOrdered`), so results do not
+        depend on Keras's batch-order shuffling nor on any global generator.
         """
 
         def __init__(
-            self, windows: _TokenWindows, batch_size: int, seed: int | None
+            self, windows: _TokenWindows, batch_size: int, shuffle: bool
         ) -> None:
-            super().__init__(workers=1, use_multiprocessing=False)
+            keras.utils.PyDataset.__init__(self, workers=1, use_multiprocessing=False)
+            EpochOrdered.__init__(self, len(windows), shuffle)
             self.windows = windows
             self.batch_size = batch_size
-            self._rng = None if seed is None else np.random.default_rng(seed)
-            self._order = self._new_order()
-
-        def _new_order(self) -> np.ndarray | None:
-            if self._rng is None:
-                return None
-            return self._rng.permutation(len(self.windows))
 
         def __len__(self) -> int:
             return math.ceil(len(self.windows) / self.batch_size)
 
         def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
             chosen = slice(index * self.batch_size, (index + 1) * self.batch_size)
-            if self._order is not None:
-                chosen = self._order[chosen]
+            order = self.order()
+            if order is not None:
+                chosen = order[chosen]
             return self.windows[chosen], self.windows.targets(chosen)
 
         def on_epoch_end(self) -> None:
-            self._order = self._new_order()
+            self.next_epoch()
 
     TokenWindowBatches.__module__ = __name__
     return TokenWindowBatches
@@ -499,11 +495,12 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         n_validation = int(len(windows) * arguments["validation_split"])
         n_train = len(windows) - n_validation
         batches = _token_batches_class()
-        # Drawn inside the core's seeded block: repeatable with random_state.
-        seed = random.randrange(2**31 - 1) if arguments["shuffle"] else None
+        # The core's feeder seeds the training batches' epoch orders.
         fitted = {
             **arguments,
-            "x": batches(windows.subset(slice(0, n_train)), batch_size, seed),
+            "x": batches(
+                windows.subset(slice(0, n_train)), batch_size, arguments["shuffle"]
+            ),
             "y": None,
             "sample_weight": None,
             "batch_size": None,
@@ -515,7 +512,7 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         if n_validation:
             validation = (windows.subset(slice(n_train, None)), None)
         if validation is not None:
-            fitted["validation_data"] = batches(validation[0], batch_size, None)
+            fitted["validation_data"] = batches(validation[0], batch_size, False)
         return fitted
 
     def _fit_kwargs(self, fit_params: dict[str, Any]) -> dict[str, Any]:

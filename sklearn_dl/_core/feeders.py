@@ -1,0 +1,243 @@
+"""Feeding training rows to ``Model.fit`` in a seeded order, without global state.
+
+Keras's own ``shuffle=True`` draws each epoch's order from TensorFlow's global
+seed (``tf.data``) or from NumPy's global generator (JAX), both shared by the
+whole process. :class:`ArrayFeeder` instead draws epoch ``k``'s order from a
+NumPy ``Generator`` seeded by ``(seed, k)`` alone and hands Keras batches
+already in that order: a warm-started or resumed fit continues the same
+stream of epochs, and fits in different threads never share a generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from sklearn_dl._backend.batches import ordered_batches, steps_per_epoch
+from sklearn_dl._core.sample_weight import canonical_order
+
+#: Keras's ``Model.fit`` default batch size.
+KERAS_DEFAULT_BATCH_SIZE = 32
+
+
+def epoch_order(seed: int, epoch: int, n_rows: int) -> np.ndarray:
+    """Row order of one epoch: a permutation drawn from ``(seed, epoch)`` only.
+
+    Parameters
+    ----------
+    seed : int
+        The fit's seed.
+    epoch : int
+        The epoch (0-based, counted over warm-started fits).
+    n_rows : int
+        Rows to order.
+
+    Returns
+    -------
+    ndarray of shape (n_rows,)
+        A permutation of ``range(n_rows)``.
+    """
+    return np.random.default_rng([seed, epoch]).permutation(n_rows)
+
+
+def fresh_seed() -> int:
+    """A seed for an unseeded fit, from the operating system's entropy.
+
+    Returns
+    -------
+    int
+        A 31-bit seed.
+    """
+    return int(np.random.SeedSequence().generate_state(1)[0]) & 0x7FFFFFFF
+
+
+class ArrayFeeder:
+    """Feeds in-memory arrays to ``Model.fit``, shuffled by a per-fit generator.
+
+    Parameters
+    ----------
+    seed : int or None
+        The fit's seed; None draws a fresh one (an unseeded fit).
+    """
+
+    def __init__(self, seed: int | None) -> None:
+        self.seed = fresh_seed() if seed is None else seed
+
+    def fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The ``Model.fit`` arguments with the data fed in the seeded order.
+
+        Reads ``x``, ``y``, ``sample_weight``, ``batch_size``, ``shuffle``,
+        ``validation_split``, ``validation_data``, ``class_weight``,
+        ``initial_epoch`` and ``epochs``. Unshuffled or non-array data is
+        left to Keras as it is; a dataset that orders itself by epoch
+        (:class:`EpochOrdered`) gets the seed. Shuffled arrays keep Keras's
+        ``validation_split`` rule (the last rows, before shuffling); the
+        training rows are put in a canonical order first, so the result does
+        not depend on the order of the input rows, then each epoch's
+        batches come in :func:`epoch_order`; ``class_weight`` becomes row
+        weights, as Keras computes them.
+
+        Parameters
+        ----------
+        arguments : dict
+            Keyword arguments for ``Model.fit``.
+
+        Returns
+        -------
+        dict
+            The arguments to use (a new dict).
+        """
+        arguments = dict(arguments)
+        x = arguments["x"]
+        if isinstance(x, EpochOrdered):
+            x.start(self.seed, arguments.get("initial_epoch", 0))
+        if (
+            not arguments.get("shuffle")
+            or not isinstance(x, np.ndarray)
+            or arguments.get("steps_per_epoch") is not None
+        ):
+            return arguments
+        x, y, weights = x, arguments["y"], arguments.get("sample_weight")
+        split = arguments.get("validation_split") or 0.0
+        if split and arguments.get("validation_data") is None:
+            at = math.floor(len(x) * (1.0 - split))
+            if at in (0, len(x)):
+                raise ValueError(
+                    f"validation_split={split} leaves no rows for training or "
+                    f"for validation out of {len(x)}."
+                )
+            held_out = (x[at:], y[at:]) + (() if weights is None else (weights[at:],))
+            arguments["validation_data"] = held_out
+            x, y = x[:at], y[:at]
+            weights = None if weights is None else weights[:at]
+        class_weight = arguments.get("class_weight")
+        if class_weight is not None:
+            if weights is not None:
+                raise ValueError(
+                    "You cannot `class_weight` and `sample_weight` at the same time."
+                )
+            weights = class_weight_rows(y, class_weight)
+        order = canonical_order(x, y, weights)
+        arrays = (x[order], y[order]) + (() if weights is None else (weights[order],))
+        batch_size = arguments.get("batch_size") or KERAS_DEFAULT_BATCH_SIZE
+        first = arguments.get("initial_epoch", 0)
+        last = arguments["epochs"]
+        seed, n_rows = self.seed, len(x)
+
+        def orders() -> Iterator[np.ndarray]:
+            for epoch in range(first, last):
+                yield epoch_order(seed, epoch, n_rows)
+
+        if arguments.get("validation_data") is not None:
+            # Keras batches validation arrays by batch_size, None from here on.
+            arguments.setdefault("validation_batch_size", batch_size)
+        arguments.update(
+            x=ordered_batches(arrays, orders, batch_size),
+            y=None,
+            sample_weight=None,
+            batch_size=None,
+            shuffle=False,
+            validation_split=0.0,
+            class_weight=None,
+            steps_per_epoch=steps_per_epoch(n_rows, batch_size),
+        )
+        return arguments
+
+
+class EpochOrdered:
+    """A dataset that orders its rows by epoch from a fit's seed (a mixin).
+
+    A network that feeds Keras a dataset of its own (such as a
+    ``keras.utils.PyDataset``) inherits this and asks :meth:`order` for
+    each epoch's rows; :class:`ArrayFeeder` calls :meth:`start` with the
+    fit's seed before training. Call :meth:`next_epoch` when an epoch ends.
+
+    Parameters
+    ----------
+    n_rows : int
+        Rows in the dataset.
+    shuffle : bool
+        Whether rows are shuffled; False keeps them in order.
+    """
+
+    def __init__(self, n_rows: int, shuffle: bool) -> None:
+        self.n_rows = n_rows
+        self.shuffle = shuffle
+        self._seed: int | None = None
+        self._epoch = 0
+        self._order: np.ndarray | None = None
+
+    def start(self, seed: int, initial_epoch: int) -> None:
+        """Seed the epoch stream; the next epoch is ``initial_epoch``.
+
+        Parameters
+        ----------
+        seed : int
+            The fit's seed.
+        initial_epoch : int
+            The first epoch of this fit (counted over warm starts).
+        """
+        self._seed, self._epoch = seed, initial_epoch
+        self._order = None
+
+    def order(self) -> np.ndarray | None:
+        """This epoch's row order, or None to keep the rows in order.
+
+        Returns
+        -------
+        ndarray or None
+            A permutation of the rows.
+        """
+        if not self.shuffle:
+            return None
+        if self._seed is None:
+            self._seed = fresh_seed()
+        if self._order is None:
+            self._order = epoch_order(self._seed, self._epoch, self.n_rows)
+        return self._order
+
+    def next_epoch(self) -> None:
+        """Move on to the next epoch's order."""
+        self._epoch += 1
+        self._order = None
+
+
+def class_weight_rows(y: np.ndarray, class_weight: dict[int, float]) -> np.ndarray:
+    """Row weights from class weights, as Keras computes them.
+
+    Parameters
+    ----------
+    y : ndarray
+        Encoded targets: class indices, or one-hot rows.
+    class_weight : dict
+        Weight of each class index (missing classes weigh 1).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Each row's weight, float32.
+    """
+    labels = np.asarray(y)
+    if labels.ndim > 1:
+        labels = (
+            np.argmax(labels, axis=-1)
+            if labels.shape[-1] != 1
+            else np.squeeze(labels, -1)
+        )
+    labels = np.round(labels).astype(np.int64)
+    weights = np.ones(len(labels), dtype=np.float32)
+    for code, weight in class_weight.items():
+        weights[labels == int(code)] = weight
+    return weights
+
+
+__all__ = [
+    "ArrayFeeder",
+    "EpochOrdered",
+    "class_weight_rows",
+    "epoch_order",
+    "fresh_seed",
+]
