@@ -42,7 +42,25 @@ def _networks() -> dict[str, tuple]:
         cls = getattr(networks, name, None)
         if cls is not None:
             found[name] = (lambda cls=cls, params=params: cls(**params, **TINY), kind)
+    for name in ("FineTunedClassifier", "FineTunedRegressor"):
+        cls = getattr(networks, name)
+        found[name] = (lambda cls=cls: cls(_tiny_base(), **TINY), "tabular")
+    found["NetworkFeatures"] = (
+        lambda: networks.NetworkFeatures(
+            networks.DenseClassifier(hidden_layer_sizes=(4,), **TINY)
+        ),
+        "tabular",
+    )
     return found
+
+
+def _tiny_base():
+    """A small "pretrained" model for the fine-tuning networks."""
+    import keras
+
+    return keras.Sequential(
+        [keras.Input(SHAPES["tabular"]), keras.layers.Dense(4, name="features")]
+    )
 
 
 #: name -> (factory, input kind)

@@ -124,7 +124,9 @@ def test_grid_searches_head_and_phases(pretrained):
     _, path, X = pretrained
     y = _target_task(X)
     search = GridSearchCV(
-        FineTunedClassifier(path, feature_layer=-2, epochs=1, random_state=0),
+        FineTunedClassifier(
+            path, feature_layer=-2, epochs=5, learning_rate=0.03, random_state=0
+        ),
         {"head_layer_sizes": [(), (4,)], "fine_tune_epochs": [0, 1]},
         cv=2,
     ).fit(X, y)

@@ -49,23 +49,6 @@ WRITTEN_OVERRIDES = {
     ("TextGenerator", "callbacks"),  # points at TextSampleCallback
     ("TextGenerator", "units"),  # LSTM layers, not recurrent_dropout's units
     ("TextGenerator", "warm_start"),  # the vocabulary of the first fit stays
-    # The fine-tuning networks train in two phases: these say which one.
-    *(
-        (name, parameter)
-        for name in ("FineTunedClassifier", "FineTunedRegressor")
-        for parameter in (
-            "activation",
-            "dropout",
-            "max_norm",
-            "optimizer",
-            "learning_rate",
-            "epochs",
-            "early_stopping",
-            "callbacks",
-            "random_state",
-            "warm_start",
-        )
-    ),
 }
 
 

@@ -32,7 +32,9 @@ from sklearn_dl._core.parameters import (
     CLASSIFIER_PARAMETERS,
     CORE_PARAMETERS,
     REGRESSOR_PARAMETERS,
+    Parameter,
     compose_parameters,
+    parameter_set,
 )
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.transaction import FitTransaction
@@ -49,22 +51,88 @@ __all__ = ["FineTunedClassifier", "FineTunedRegressor"]
 #: Name of the copied pretrained model inside the estimator's model.
 BASE_NAME = "base_model"
 
-#: Constraints of the fine-tuning networks' own parameters (the shared ones
-#: are declared in the core's and the networks' parameter sets).
-_FINETUNE_CONSTRAINTS = {
-    "base_model": [HasMethods(["get_layer"]), str, os.PathLike],
-    "feature_layer": [Integral, str, None],
-    "head_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-    "freeze": [
-        StrOptions({"all"}),
-        Interval(Integral, 0, None, closed="left"),
-        list,
-        tuple,
-        None,
-    ],
-    "fine_tune_epochs": [Interval(Integral, 0, None, closed="left")],
-    "fine_tune_learning_rate": [Interval(Real, 0, None, closed="neither")],
-}
+#: The fine-tuning networks' own parameters, and the shared ones they word
+#: their own way (they train in two phases: the text says which one).
+FINETUNE_PARAMETERS = parameter_set(
+    Parameter(
+        "base_model",
+        (HasMethods(["get_layer"]), str, os.PathLike),
+        "keras.Model, str or os.PathLike",
+        "The pretrained model, or the path of its ``.keras`` file (loaded for "
+        "every fit). An unbuilt model (e.g. a ``Sequential`` without an "
+        "``Input``) is built for the training samples' shape. Required.",
+    ),
+    Parameter(
+        "feature_layer",
+        (Integral, str, None),
+        "int, str or None",
+        "The layer of the base model whose output feeds the head: an index "
+        "into ``base_model.layers`` or a name. None means the base model's "
+        "output (a ``keras.applications`` model with ``include_top=False, "
+        'pooling="avg"``); -2 drops a trained model\'s own output layer.',
+    ),
+    Parameter(
+        "head_layer_sizes",
+        ("array-like", Interval(Integral, 1, None, closed="left")),
+        "tuple of int",
+        "Units of the head's hidden ``Dense`` layers (none by default: the "
+        "output layer right on the features).",
+    ),
+    Parameter(
+        "freeze",
+        (
+            StrOptions({"all"}),
+            Interval(Integral, 0, None, closed="left"),
+            list,
+            tuple,
+            None,
+        ),
+        '"all", int, list of str or None',
+        "Base layers frozen in the head phase: all of them, the first "
+        "``freeze`` (input layer not counted), those named, or none.",
+    ),
+    Parameter(
+        "fine_tune_epochs",
+        (Interval(Integral, 0, None, closed="left"),),
+        "int",
+        "Epochs of the fine-tuning phase (0: no second phase).",
+    ),
+    Parameter(
+        "fine_tune_learning_rate",
+        (Interval(Real, 0, None, closed="neither"),),
+        "float",
+        "Learning rate of the fine-tuning phase (much lower than the head's).",
+    ),
+    NETWORK_PARAMETERS["activation"].reworded(
+        "Activation of the head's hidden layers."
+    ),
+    NETWORK_PARAMETERS["dropout"].reworded(
+        "Dropout rate after each hidden head layer."
+    ),
+    NETWORK_PARAMETERS["max_norm"].reworded(
+        "``MaxNorm`` constraint on the head's hidden layers; None for none."
+    ),
+    CORE_PARAMETERS["optimizer"].reworded(
+        "The optimizer; a fresh one is built for each phase."
+    ),
+    NETWORK_PARAMETERS["learning_rate"].reworded(
+        "Learning rate of the head phase; None keeps the optimizer's own Keras default."
+    ),
+    CORE_PARAMETERS["epochs"].reworded("Epochs of the head phase."),
+    NETWORK_PARAMETERS["early_stopping"].reworded(
+        "Keras's ``EarlyStopping`` (best weights restored), in each phase."
+    ),
+    CORE_PARAMETERS["callbacks"].reworded(
+        "More Keras callbacks (copied for each phase)."
+    ),
+    CORE_PARAMETERS["random_state"].reworded(
+        "Seeds the head's initialisation, shuffling and dropout."
+    ),
+    CORE_PARAMETERS["warm_start"].reworded(
+        "When True, ``fit`` continues training (the base frozen again for "
+        "the head phase)."
+    ),
+)
 
 
 def copy_base_model(base_model: Any) -> Any:
@@ -259,47 +327,7 @@ _DOC = """A pretrained Keras model with a new head, fine-tuned as a {kind}.
 
     Parameters
     ----------
-    base_model : keras.Model, str or os.PathLike
-        The pretrained model, or the path of its ``.keras`` file (loaded
-        for every fit). An unbuilt model (e.g. a ``Sequential`` without an
-        ``Input``) is built for the training samples' shape.
-    feature_layer : int, str or None, default=None
-        The layer of the base model whose output feeds the head: an index
-        into ``base_model.layers`` or a name. None means the base model's
-        output (a ``keras.applications`` model with ``include_top=False,
-        pooling="avg"``); -2 drops a trained model's own output layer.
-    head_layer_sizes : tuple of int, default=()
-        Units of the head's hidden ``Dense`` layers (none by default: the
-        output layer right on the features).
-    freeze : "all", int, list of str or None, default="all"
-        Base layers frozen in the head phase: all of them, the first
-        ``freeze`` (input layer not counted), those named, or none.
-    fine_tune_epochs : int, default=0
-        Epochs of the fine-tuning phase (0: no second phase).
-    fine_tune_learning_rate : float, default=1e-5
-        Learning rate of the fine-tuning phase (much lower than the head's).
-    activation : str or callable, default="relu"
-        Activation of the head's hidden layers.
-    dropout : float, default=0.0
-        Dropout rate after each hidden head layer.
-    max_norm : float, default=None
-        ``MaxNorm`` constraint on the head's hidden layers; None for none.
-    optimizer : str, optimizer class or instance, default="adam"
-        The optimizer; a fresh one is built for each phase.
-    learning_rate : float, default=0.001
-        Learning rate of the head phase.
-    epochs : int, default=10
-        Epochs of the head phase.
-    early_stopping : bool, default=False
-        Keras's ``EarlyStopping`` (best weights restored), in each phase.
-    callbacks : list or dict, default=None
-        More Keras callbacks (copied for each phase).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the head's initialisation, shuffling and dropout.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training (the base frozen again for
-        the head phase).
-{extra_params}
+
     Attributes
     ----------
     model_ : keras.Model
@@ -331,7 +359,9 @@ _DOC = """A pretrained Keras model with a new head, fine-tuned as a {kind}.
 """
 
 
-@compose_parameters(CORE_PARAMETERS, CLASSIFIER_PARAMETERS, NETWORK_PARAMETERS)
+@compose_parameters(
+    CORE_PARAMETERS, CLASSIFIER_PARAMETERS, NETWORK_PARAMETERS, FINETUNE_PARAMETERS
+)
 class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
     __doc__ = _DOC.format(
         kind="classifier",
@@ -340,15 +370,12 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
             "binary cross-entropy for binary targets and sparse categorical "
             "cross-entropy otherwise"
         ),
-        extra_params="",
         extra_attributes=(
             "    classes_ : ndarray of shape (n_classes,)\n        The class labels.\n"
         ),
         name="FineTunedClassifier",
         example_y="X[:, 0] > 0",
     )
-
-    _parameter_constraints: dict = dict(_FINETUNE_CONSTRAINTS)
 
     def __init__(
         self,
@@ -412,19 +439,18 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
         self.class_weight = class_weight
 
 
-@compose_parameters(CORE_PARAMETERS, REGRESSOR_PARAMETERS, NETWORK_PARAMETERS)
+@compose_parameters(
+    CORE_PARAMETERS, REGRESSOR_PARAMETERS, NETWORK_PARAMETERS, FINETUNE_PARAMETERS
+)
 class FineTunedRegressor(_FineTunedNetwork, BaseKerasRegressor):
     __doc__ = _DOC.format(
         kind="regressor",
         output="a linear output layer with one unit per target column",
         default_loss="the mean squared error",
-        extra_params="",
         extra_attributes="",
         name="FineTunedRegressor",
         example_y="X[:, 0]",
     )
-
-    _parameter_constraints: dict = dict(_FINETUNE_CONSTRAINTS)
 
     def __init__(
         self,
