@@ -305,7 +305,7 @@ def test_stateful_fit_arguments_pad_keep_order_and_reset(stateful_data):
     X, y = stateful_data
     reg = RecurrentRegressor(units=(2,), stateful=True, batch_size=100, epochs=1)
     reg.fit(X[:130], y[:130])
-    arguments = reg._model_fit_arguments(
+    arguments = reg._feeder_for(None).fit_arguments(
         {
             "x": X[:130],
             "y": y[:130, None],

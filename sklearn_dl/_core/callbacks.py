@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._core.predicting import reset_states
 from sklearn_dl.exceptions import TrainingDivergedError
 
 keras = import_keras()
@@ -86,4 +87,38 @@ class NonFiniteLossGuard(keras.callbacks.Callback):
         )
 
 
-__all__ = ["NonFiniteLossGuard"]
+class ResetStates(keras.callbacks.Callback):
+    """Reset a stateful model's states before each epoch and each evaluation.
+
+    Attached by :class:`~sklearn_dl._core.feeders.StatefulFeeder`: epochs
+    (and validation passes) then each start from zero states, as a stateful
+    network's data restarts there.
+    """
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Reset before the epoch.
+
+        Parameters
+        ----------
+        epoch : int
+            Index of the epoch.
+        logs : dict, default=None
+            Unused.
+        """
+        reset_states(self.model)
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        """Reset before an evaluation.
+
+        Parameters
+        ----------
+        logs : dict, default=None
+            Unused.
+        """
+        reset_states(self.model)
+
+
+__all__ = [
+    "NonFiniteLossGuard",
+    "ResetStates",
+]

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
 from sklearn_dl._core.divergence import check_finite_model
+from sklearn_dl._core.feeders import ArrayFeeder, StatefulFeeder
 from sklearn_dl._core.keras_objects import (
     make_callbacks,
     make_loss,
@@ -41,10 +42,15 @@ from sklearn_dl._core.model_pool import (
 from sklearn_dl._core.parameters import CORE_PARAMETERS, constraints_of
 from sklearn_dl._core.plan import (
     DEFAULT_PREDICT_BATCH_SIZE,
+    FitPlan,
     make_plan,
     resolve_placement,
 )
-from sklearn_dl._core.predicting import check_finite_outputs, predict_in_fixed_batches
+from sklearn_dl._core.predicting import (
+    check_finite_outputs,
+    is_stateful,
+    predict_in_fixed_batches,
+)
 from sklearn_dl._core.routing import ROUTING_PREFIXES, accepted_names, route_params
 from sklearn_dl._core.sample_weight import (
     apply_sample_weight,
@@ -89,13 +95,16 @@ class BaseKerasEstimator(
     :meth:`_build_keras_model`. They declare, rather than override: what
     their targets are (the class attribute ``_targets``, a
     :class:`~sklearn_dl._core.targets.TargetAdapter`) and, where training
-    data needs a special form, how it is fed (``_model_fit_arguments``).
+    data needs a special form, how it is fed (``_feeder``, see
+    :mod:`sklearn_dl._core.feeders`).
     """
 
     #: How targets are validated, learned, encoded and checked.
     _targets: TargetAdapter
     #: Whether fits may take compiled models from the pool (and give theirs).
     _reuses_compiled_models: bool = True
+    #: How training data is fed to a model without stateful layers.
+    _feeder: type = ArrayFeeder
 
     # Declared once, with their docs, in sklearn_dl._core.parameters.
     _parameter_constraints: dict = constraints_of(CORE_PARAMETERS)
@@ -274,7 +283,6 @@ class BaseKerasEstimator(
         :class:`~sklearn_dl._core.transaction.FitTransaction`).
         """
         from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
-        from sklearn_dl._core.feeders import ArrayFeeder
 
         self._validate_params()
         plan = make_plan(self, fit_params=fit_params, warm=warm, epochs=epochs)
@@ -297,25 +305,21 @@ class BaseKerasEstimator(
                     fit_kwargs["validation_data"] = self._encode_validation_data(
                         fit_kwargs["validation_data"]
                     )
-                arguments = self._model_fit_arguments(
-                    {
-                        "x": X,
-                        "y": self._targets.encode(self, y),
-                        "sample_weight": weights,
-                        "batch_size": self.batch_size,
-                        "epochs": plan.final_epoch,
-                        "initial_epoch": plan.initial_epoch,
-                        "verbose": self.verbose,
-                        "callbacks": list(plan.callbacks),
-                        "validation_split": self.validation_split,
-                        "shuffle": self.shuffle,
-                        "class_weight": self._targets.class_weight(self, y),
-                        **fit_kwargs,
-                    }
-                )
-                # Epoch k's row order comes from (seed, k) alone: no global
-                # generator is drawn from or reseeded.
-                arguments = ArrayFeeder(plan.seed).fit_arguments(arguments)
+                arguments = {
+                    "x": X,
+                    "y": self._targets.encode(self, y),
+                    "sample_weight": weights,
+                    "batch_size": self.batch_size,
+                    "epochs": plan.final_epoch,
+                    "initial_epoch": plan.initial_epoch,
+                    "verbose": self.verbose,
+                    "callbacks": list(plan.callbacks),
+                    "validation_split": self.validation_split,
+                    "shuffle": self.shuffle,
+                    "class_weight": self._targets.class_weight(self, y),
+                    **fit_kwargs,
+                }
+                arguments = self._feeder_for(plan).fit_arguments(arguments)
                 guard = NonFiniteLossGuard()
                 arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
                 arguments["callbacks"] += sklearn_callback_bridges(
@@ -349,31 +353,16 @@ class BaseKerasEstimator(
                 callback.set_estimator(self)
         return callbacks
 
-    def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Have the last word on the arguments of ``Model.fit`` (a hook).
+    def _feeder_for(self, plan: FitPlan) -> Any:
+        """How this fit's data is fed (see :mod:`sklearn_dl._core.feeders`).
 
-        ``arguments`` holds everything the core passes to ``Model.fit``:
-        ``x``, the encoded ``y``, ``sample_weight``, ``batch_size``,
-        ``epochs``, ``shuffle``, ``callbacks``, ``validation_split`` ... and
-        the routed ``fit__*`` arguments. A network that needs its training
-        data in a special form (a stateful recurrent network pads it to full
-        batches and keeps the row order) returns a changed copy. Shuffled
-        arrays are then fed by :class:`~sklearn_dl._core.feeders.ArrayFeeder`
-        (canonical row order, then a seeded order per epoch); a dataset that
-        inherits :class:`~sklearn_dl._core.feeders.EpochOrdered` gets the
-        fit's seed from it.
-
-        Parameters
-        ----------
-        arguments : dict
-            Keyword arguments for ``Model.fit``.
-
-        Returns
-        -------
-        dict
-            The arguments to use (by default ``arguments`` unchanged).
+        A stateful model trains in order on whole batches whoever built it;
+        otherwise the estimator's declared ``_feeder`` feeds the data, epoch
+        ``k``'s order coming from ``(seed, k)`` alone.
         """
-        return arguments
+        if is_stateful(self._model):
+            return StatefulFeeder(self._model)
+        return self._feeder(plan.seed)
 
     def _initialize_model(
         self, sample: np.ndarray, seed: int | None, transaction: FitTransaction

@@ -1,4 +1,12 @@
-"""Feeding training rows to ``Model.fit`` in a seeded order, without global state.
+"""How training rows are fed to ``Model.fit``: the core's data feeders.
+
+A feeder turns the ``Model.fit`` arguments the core assembled (arrays ``x``,
+``y``, ``sample_weight`` and the training settings) into the arguments that
+feed the data as the model needs it. The core picks :class:`StatefulFeeder`
+for a model with stateful layers, and otherwise the feeder the estimator
+declares (``_feeder``): :class:`ArrayFeeder` by default, a token-window
+feeder for the text generator.
+
 
 Keras's own ``shuffle=True`` draws each epoch's order from TensorFlow's global
 seed (``tf.data``) or from NumPy's global generator (JAX), both shared by the
@@ -17,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_dl._backend.batches import ordered_batches, steps_per_epoch
+from sklearn_dl._core.predicting import fixed_batch_rows
 from sklearn_dl._core.sample_weight import canonical_order
 
 #: Keras's ``Model.fit`` default batch size.
@@ -72,8 +81,7 @@ class ArrayFeeder:
         Reads ``x``, ``y``, ``sample_weight``, ``batch_size``, ``shuffle``,
         ``validation_split``, ``validation_data``, ``class_weight``,
         ``initial_epoch`` and ``epochs``. Unshuffled or non-array data is
-        left to Keras as it is; a dataset that orders itself by epoch
-        (:class:`EpochOrdered`) gets the seed. Shuffled arrays keep Keras's
+        left to Keras as it is. Shuffled arrays keep Keras's
         ``validation_split`` rule (the last rows, before shuffling); the
         training rows are put in a canonical order first, so the result does
         not depend on the order of the input rows, then each epoch's
@@ -92,8 +100,6 @@ class ArrayFeeder:
         """
         arguments = dict(arguments)
         x = arguments["x"]
-        if isinstance(x, EpochOrdered):
-            x.start(self.seed, arguments.get("initial_epoch", 0))
         if (
             not arguments.get("shuffle")
             or not isinstance(x, np.ndarray)
@@ -152,8 +158,9 @@ class EpochOrdered:
 
     A network that feeds Keras a dataset of its own (such as a
     ``keras.utils.PyDataset``) inherits this and asks :meth:`order` for
-    each epoch's rows; :class:`ArrayFeeder` calls :meth:`start` with the
-    fit's seed before training. Call :meth:`next_epoch` when an epoch ends.
+    each epoch's rows; :meth:`start` is called with the
+    fit's seed before training (the text generator's feeder does). Call
+    :meth:`next_epoch` when an epoch ends.
 
     Parameters
     ----------
@@ -241,3 +248,143 @@ __all__ = [
     "epoch_order",
     "fresh_seed",
 ]
+
+
+def _validation_split_rows(
+    arguments: dict[str, Any], x: Any, y: Any, weights: Any
+) -> tuple[Any, Any, Any]:
+    """Apply Keras's ``validation_split`` rule (the last rows) before feeding.
+
+    Sets ``arguments["validation_data"]`` to the held-out rows and returns
+    the training rows.
+    """
+    split = arguments.get("validation_split") or 0.0
+    if not split or arguments.get("validation_data") is not None:
+        return x, y, weights
+    at = math.floor(len(x) * (1.0 - split))
+    if at in (0, len(x)):
+        raise ValueError(
+            f"validation_split={split} leaves no rows for training or "
+            f"for validation out of {len(x)}."
+        )
+    held_out = None if weights is None else weights[at:]
+    arguments["validation_data"] = (x[at:], y[at:], held_out)
+    return x[:at], y[:at], None if weights is None else weights[:at]
+
+
+def pad_to_full_batches(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    batch_size: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Pad training data to a whole number of batches without changing the loss.
+
+    Zero rows are appended until the number of rows is a multiple of
+    ``batch_size``. They get a loss weight of 0, and the real rows of the
+    last, partial batch get their weight multiplied by ``batch_size /
+    n_real``: Keras divides a batch's weighted loss by the batch size, so
+    the padded batch's loss is exactly the (weighted) mean over its real
+    rows, as it would be for an unpadded partial batch.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, ...)
+        Training samples, in order.
+    y : ndarray of shape (n_samples, ...)
+        Encoded targets.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Loss weights (None: all 1).
+    batch_size : int
+        Rows per batch.
+
+    Returns
+    -------
+    X, y : ndarray
+        The data with ``(-n_samples) % batch_size`` zero rows appended.
+    sample_weight : ndarray of shape (n_padded,) or None
+        The loss weights; unchanged (possibly None) when no row was added.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_dl._core.feeders import pad_to_full_batches
+    >>> X, y, w = pad_to_full_batches(np.ones((5, 2)), np.ones(5), None, 4)
+    >>> X.shape, w.tolist()
+    ((8, 2), [1.0, 1.0, 1.0, 1.0, 4.0, 0.0, 0.0, 0.0])
+    """
+    n_samples = X.shape[0]
+    n_pad = (-n_samples) % batch_size
+    if n_pad == 0:
+        return X, y, sample_weight
+    weights = (
+        np.ones(n_samples, dtype=np.float32)
+        if sample_weight is None
+        else np.array(sample_weight, dtype=np.float32)
+    )
+    last_batch = n_samples - n_samples % batch_size
+    weights[last_batch:] *= batch_size / (n_samples - last_batch)
+    X = np.concatenate([X, np.zeros((n_pad, *X.shape[1:]), dtype=X.dtype)])
+    y = np.concatenate([y, np.zeros((n_pad, *y.shape[1:]), dtype=y.dtype)])
+    weights = np.concatenate([weights, np.zeros(n_pad, dtype=np.float32)])
+    return X, y, weights
+
+
+class StatefulFeeder:
+    """Feeds a stateful model: rows in order, whole batches, states reset.
+
+    A stateful model has its batch size built in and carries its states
+    from batch to batch, so rows are fed in their order (never shuffled),
+    padded to whole batches with zero-weight rows
+    (:func:`pad_to_full_batches`), and the states are reset before each
+    epoch and each evaluation. The core uses it for any model with stateful
+    layers, a ready recurrent network's or a user's.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The stateful model about to train.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.batch_rows = fixed_batch_rows(model, 0)
+
+    def fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The ``Model.fit`` arguments for in-order, whole-batch training.
+
+        Parameters
+        ----------
+        arguments : dict
+            Keyword arguments for ``Model.fit``.
+
+        Returns
+        -------
+        dict
+            The arguments to use (a new dict).
+        """
+        from sklearn_dl._core.callbacks import ResetStates  # imports Keras
+
+        arguments = dict(arguments)
+        batch_rows = self.batch_rows
+        x, y, weights = _validation_split_rows(
+            arguments, arguments["x"], arguments["y"], arguments["sample_weight"]
+        )
+        if arguments.get("validation_data") is not None:
+            x_val, y_val, *rest = arguments["validation_data"]
+            padded = pad_to_full_batches(
+                x_val, y_val, rest[0] if rest else None, batch_rows
+            )
+            arguments["validation_data"] = (
+                padded if padded[2] is not None else padded[:2]
+            )
+        x, y, weights = pad_to_full_batches(x, y, weights, batch_rows)
+        arguments.update(
+            x=x,
+            y=y,
+            sample_weight=weights,
+            batch_size=batch_rows,
+            shuffle=False,
+            validation_split=0.0,
+            callbacks=[*arguments["callbacks"], ResetStates()],
+        )
+        return arguments

@@ -21,8 +21,6 @@ tabular data set works as it is: each column is one time step).
 
 from __future__ import annotations
 
-import math
-from functools import cache
 from numbers import Integral, Real
 from typing import Any
 
@@ -38,6 +36,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import require_backend_support
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
+from sklearn_dl._core.feeders import pad_to_full_batches
 from sklearn_dl._core.parameters import (
     CLASSIFIER_PARAMETERS,
     CORE_PARAMETERS,
@@ -46,7 +45,7 @@ from sklearn_dl._core.parameters import (
     compose_parameters,
     parameter_set,
 )
-from sklearn_dl._core.predicting import is_stateful, reset_states
+from sklearn_dl._core.predicting import reset_states
 from sklearn_dl._core.regressor import BaseKerasRegressor
 from sklearn_dl._core.targets import NumericTargets
 from sklearn_dl.networks._common import (
@@ -115,64 +114,6 @@ RECURRENT_PARAMETERS = parameter_set(
 )
 
 
-def pad_to_full_batches(
-    X: np.ndarray,
-    y: np.ndarray,
-    sample_weight: np.ndarray | None,
-    batch_size: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Pad training data to a whole number of batches without changing the loss.
-
-    Zero rows are appended until the number of rows is a multiple of
-    ``batch_size``. They get a loss weight of 0, and the real rows of the
-    last, partial batch get their weight multiplied by ``batch_size /
-    n_real``: Keras divides a batch's weighted loss by the batch size, so
-    the padded batch's loss is exactly the (weighted) mean over its real
-    rows, as it would be for an unpadded partial batch.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, ...)
-        Training samples, in order.
-    y : ndarray of shape (n_samples, ...)
-        Encoded targets.
-    sample_weight : ndarray of shape (n_samples,) or None
-        Loss weights (None: all 1).
-    batch_size : int
-        Rows per batch.
-
-    Returns
-    -------
-    X, y : ndarray
-        The data with ``(-n_samples) % batch_size`` zero rows appended.
-    sample_weight : ndarray of shape (n_padded,) or None
-        The loss weights; unchanged (possibly None) when no row was added.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_dl.networks._recurrent import pad_to_full_batches
-    >>> X, y, w = pad_to_full_batches(np.ones((5, 2)), np.ones(5), None, 4)
-    >>> X.shape, w.tolist()
-    ((8, 2), [1.0, 1.0, 1.0, 1.0, 4.0, 0.0, 0.0, 0.0])
-    """
-    n_samples = X.shape[0]
-    n_pad = (-n_samples) % batch_size
-    if n_pad == 0:
-        return X, y, sample_weight
-    weights = (
-        np.ones(n_samples, dtype=np.float32)
-        if sample_weight is None
-        else np.array(sample_weight, dtype=np.float32)
-    )
-    last_batch = n_samples - n_samples % batch_size
-    weights[last_batch:] *= batch_size / (n_samples - last_batch)
-    X = np.concatenate([X, np.zeros((n_pad, *X.shape[1:]), dtype=X.dtype)])
-    y = np.concatenate([y, np.zeros((n_pad, *y.shape[1:]), dtype=y.dtype)])
-    weights = np.concatenate([weights, np.zeros(n_pad, dtype=np.float32)])
-    return X, y, weights
-
-
 def _is_sequence_target(y: Any) -> bool:
     """Whether ``y`` is 3-D, ``(n_samples, n_steps, n_outputs)``."""
     ndim = getattr(y, "ndim", None)
@@ -184,25 +125,15 @@ def _is_sequence_target(y: Any) -> bool:
     return ndim == 3
 
 
-#: Kept under its first name: the predict loop and training share it.
+#: Kept under its first name, from when stateful feeding lived here.
 reset_recurrent_states = reset_states
 
 
-@cache
 def _state_reset_callback_class() -> type:
-    """The Keras callback that resets states at each epoch (built lazily)."""
-    keras = import_keras()
+    """The callback resetting a stateful model's states (imports Keras)."""
+    from sklearn_dl._core.callbacks import ResetStates
 
-    class ResetRecurrentStates(keras.callbacks.Callback):
-        """Reset a stateful network before each epoch and each evaluation."""
-
-        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            reset_recurrent_states(self.model)
-
-        def on_test_begin(self, logs: dict | None = None) -> None:
-            reset_recurrent_states(self.model)
-
-    return ResetRecurrentStates
+    return ResetStates
 
 
 class SequenceTargets(NumericTargets):
@@ -320,63 +251,6 @@ class _RecurrentNetwork(NetworkMixin):
     def _stateful_batch_size(self) -> int:
         """Rows per batch to fix in a new stateful model."""
         return _DEFAULT_BATCH_SIZE if self.batch_size is None else int(self.batch_size)
-
-    def _model_is_stateful(self) -> bool:
-        """Whether the current model has stateful layers.
-
-        Decided by the model, not the parameter: ``set_params(stateful=...)``
-        after ``fit`` changes nothing until a new model is built.
-        """
-        return is_stateful(self._model)
-
-    def _model_batch_size(self) -> int:
-        """Rows per batch fixed in the current stateful model.
-
-        A warm start keeps the model, and its batch size, even when the
-        ``batch_size`` parameter has changed since.
-        """
-        return int(self._model.inputs[0].shape[0])
-
-    def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """A stateful network trains in order, on full batches, reset each epoch."""
-        arguments = super()._model_fit_arguments(arguments)
-        if not self._model_is_stateful():
-            return arguments
-        arguments = dict(arguments)
-        batch_size = self._model_batch_size()
-        x, y, weights = arguments["x"], arguments["y"], arguments["sample_weight"]
-        split = arguments.get("validation_split") or 0.0
-        if split and arguments.get("validation_data") is None:
-            # Keras's rule (the last rows), applied before padding.
-            at = math.floor(x.shape[0] * (1.0 - split))
-            if at in (0, x.shape[0]):
-                raise ValueError(
-                    f"validation_split={split} leaves no rows for training or "
-                    f"for validation out of {x.shape[0]}."
-                )
-            held_out = None if weights is None else weights[at:]
-            arguments["validation_data"] = (x[at:], y[at:], held_out)
-            x, y = x[:at], y[:at]
-            weights = None if weights is None else weights[:at]
-        if arguments.get("validation_data") is not None:
-            x_val, y_val, *rest = arguments["validation_data"]
-            padded = pad_to_full_batches(
-                x_val, y_val, rest[0] if rest else None, batch_size
-            )
-            arguments["validation_data"] = (
-                padded if padded[2] is not None else padded[:2]
-            )
-        x, y, weights = pad_to_full_batches(x, y, weights, batch_size)
-        arguments.update(
-            x=x,
-            y=y,
-            sample_weight=weights,
-            batch_size=batch_size,
-            shuffle=False,
-            validation_split=0.0,
-            callbacks=[*arguments["callbacks"], _state_reset_callback_class()()],
-        )
-        return arguments
 
 
 @compose_parameters(

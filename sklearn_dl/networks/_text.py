@@ -40,7 +40,7 @@ from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._backend.runtime import predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
-from sklearn_dl._core.feeders import EpochOrdered
+from sklearn_dl._core.feeders import EpochOrdered, fresh_seed
 from sklearn_dl._core.parameters import CORE_PARAMETERS, compose_parameters
 from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl.networks._common import (
@@ -177,6 +177,65 @@ def _token_batches_class() -> type:
 
     TokenWindowBatches.__module__ = __name__
     return TokenWindowBatches
+
+
+class TokenWindowFeeder:
+    """Feeds a text generator's fragments through a ``PyDataset``.
+
+    Fragments are integer windows over one token array; batches are cut
+    from them on the fly (the book's one-hot array would not fit in memory)
+    and, when shuffled, come in each epoch's order drawn from the fit's
+    seed (``EpochOrdered``). ``validation_split`` holds out the last
+    fragments, as Keras would.
+
+    Parameters
+    ----------
+    seed : int or None
+        The fit's seed; None draws a fresh one.
+    """
+
+    def __init__(self, seed: int | None) -> None:
+        self.seed = fresh_seed() if seed is None else seed
+
+    def fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The ``Model.fit`` arguments feeding the fragments in batches.
+
+        Parameters
+        ----------
+        arguments : dict
+            Keyword arguments for ``Model.fit``; ``x`` holds the fragments.
+
+        Returns
+        -------
+        dict
+            The arguments to use (a new dict).
+        """
+        windows: _TokenWindows = arguments["x"]
+        batch_size = arguments["batch_size"] or 32
+        # As Keras's validation_split: the last fragments, rounded down.
+        n_validation = int(len(windows) * arguments["validation_split"])
+        n_train = len(windows) - n_validation
+        batches = _token_batches_class()
+        training = batches(
+            windows.subset(slice(0, n_train)), batch_size, arguments["shuffle"]
+        )
+        training.start(self.seed, arguments.get("initial_epoch", 0))
+        fitted = {
+            **arguments,
+            "x": training,
+            "y": None,
+            "sample_weight": None,
+            "batch_size": None,
+            "shuffle": False,
+            "validation_split": 0.0,
+            "class_weight": None,
+        }
+        validation = arguments.get("validation_data")
+        if n_validation:
+            validation = (windows.subset(slice(n_train, None)), None)
+        if validation is not None:
+            fitted["validation_data"] = batches(validation[0], batch_size, False)
+        return fitted
 
 
 class TokenTargets(TargetAdapter):
@@ -320,6 +379,7 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
     loss = None
 
     _targets = TokenTargets()
+    _feeder = TokenWindowFeeder
 
     # The generator's own parameters; the shared ones are declared in
     # CORE_PARAMETERS and NETWORK_PARAMETERS.
@@ -486,34 +546,6 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
             n_tokens, activation="softmax", name="next_token", dtype="float32"
         )(encoded)
         return keras.Model(tokens, next_token, name=type(self).__name__)
-
-    def _model_fit_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Feed fragments through a PyDataset instead of arrays."""
-        windows: _TokenWindows = arguments["x"]
-        batch_size = arguments["batch_size"] or 32
-        # As Keras's validation_split: the last fragments, rounded down.
-        n_validation = int(len(windows) * arguments["validation_split"])
-        n_train = len(windows) - n_validation
-        batches = _token_batches_class()
-        # The core's feeder seeds the training batches' epoch orders.
-        fitted = {
-            **arguments,
-            "x": batches(
-                windows.subset(slice(0, n_train)), batch_size, arguments["shuffle"]
-            ),
-            "y": None,
-            "sample_weight": None,
-            "batch_size": None,
-            "shuffle": False,
-            "validation_split": 0.0,
-            "class_weight": None,
-        }
-        validation = arguments.get("validation_data")
-        if n_validation:
-            validation = (windows.subset(slice(n_train, None)), None)
-        if validation is not None:
-            fitted["validation_data"] = batches(validation[0], batch_size, False)
-        return fitted
 
     def _fit_kwargs(self, fit_params: dict[str, Any]) -> dict[str, Any]:
         fit_kwargs = super()._fit_kwargs(fit_params)
