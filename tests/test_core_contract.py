@@ -229,3 +229,23 @@ def test_regressor_wrapper_rolls_back_too():
     with pytest.raises(KeyboardInterrupt):
         reg.fit(X * 2, y)
     assert_array_equal(reg.predict(X), before)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="Keras 3 carries stateful RNN states on TensorFlow only",
+)
+def test_a_users_stateful_model_trains_in_order_on_whole_batches():
+    def stateful(meta):
+        return keras.Sequential(
+            [
+                keras.Input(batch_shape=(8, *meta["X_shape_"][1:])),
+                keras.layers.LSTM(4, stateful=True),
+                keras.layers.Dense(1),
+            ]
+        )
+
+    X, y = sequences(30)  # not a whole number of batches of 8
+    reg = KerasRegressor(stateful, epochs=2, random_state=0).fit(X, y)
+    assert len(reg.history_["loss"]) == 2
+    assert_array_equal(reg.predict(X[3:4]), reg.predict(X)[3:4])
