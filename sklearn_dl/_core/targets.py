@@ -14,6 +14,7 @@ Two pieces, both without Keras:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Literal
 
 import numpy as np
@@ -201,7 +202,7 @@ class ClassifierTargets:
         return self.classes_[np.argmax(probabilities, axis=1)]
 
 
-class TargetAdapter:
+class TargetAdapter(ABC):
     """How one kind of target is validated, learned, fed to a network and checked.
 
     An estimator declares its adapter as the class attribute ``_targets``;
@@ -214,6 +215,7 @@ class TargetAdapter:
     #: Whether samples are arrays whose shape the core records and checks.
     samples_are_arrays = True
 
+    @abstractmethod
     def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
         """Validate X and y together.
 
@@ -231,8 +233,8 @@ class TargetAdapter:
         tuple
             The validated ``(X, y)``.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
         """Learn the target space from ``y`` and set it on ``estimator``.
 
@@ -245,8 +247,8 @@ class TargetAdapter:
         classes : array-like, default=None
             Every class that will appear (classifiers' ``partial_fit``).
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def default_loss(self, estimator: Any, n_units: int | None) -> Any:
         """The loss used when the ``loss`` parameter is None.
 
@@ -262,8 +264,8 @@ class TargetAdapter:
         object
             A Keras loss.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def check_outputs(self, estimator: Any, n_units: int, loss: Any) -> None:
         """Check the network's output size against the targets.
 
@@ -276,8 +278,8 @@ class TargetAdapter:
         loss : object
             The compiled loss.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def encode(self, estimator: Any, y: np.ndarray) -> Any:
         """Targets in the form the network trains on.
 
@@ -293,7 +295,6 @@ class TargetAdapter:
         ndarray
             The encoded targets.
         """
-        raise NotImplementedError
 
     def class_weight(self, estimator: Any, y: np.ndarray) -> dict[int, float] | None:
         """Keras class weights keyed by encoded class (classifiers only).
