@@ -117,9 +117,9 @@ def test_cross_val_score_on_pipeline(digits):
 def test_scikeras_build_function_runs_unchanged(digits):
     X, y = digits
     clf = KerasClassifier(
-        scikeras_build, hidden_units=8, optimizer="adam", epochs=20, random_state=0
+        scikeras_build, hidden_units=32, optimizer="adam", epochs=20, random_state=0
     ).fit(X, y)
-    assert clf.model_.layers[0].units == 8
+    assert clf.model_.layers[0].units == 32
     assert "accuracy" in clf.history_
     assert clf.score(X, y) > 0.5
 
