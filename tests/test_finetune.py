@@ -175,3 +175,38 @@ def test_sklearn_callbacks_see_both_phases(pretrained):
     net = FineTunedClassifier(model, feature_layer=-2, epochs=1, fine_tune_epochs=2)
     net.set_callbacks(Recorder()).fit(X, _target_task(X))
     assert ends == ["epoch 0", "epoch 1", "epoch 2"]  # head, then fine-tuning
+
+
+@pytest.mark.parametrize("base", ["model", "path"])
+def test_save_and_load_keep_predictions_and_the_base(pretrained, tmp_path, base):
+    from sklearn.base import clone
+
+    from sklearn_dl.exceptions import UntrustedTypeError
+    from sklearn_dl.persistence import load, save
+
+    model, path, X = pretrained
+    y = _target_task(X)
+    net = FineTunedClassifier(
+        model if base == "model" else path,
+        feature_layer=-2,
+        head_layer_sizes=(4,),
+        epochs=1,
+        fine_tune_epochs=1,
+        random_state=0,
+    ).fit(X, y)
+    save(net, tmp_path / "tuned.skdl")
+    if base == "path":  # a file that names a file to read: trusted explicitly
+        with pytest.raises(UntrustedTypeError, match="base_model="):
+            load(tmp_path / "tuned.skdl")
+        loaded = load(tmp_path / "tuned.skdl", trusted=[FineTunedClassifier])
+        assert loaded.base_model == path
+    else:
+        loaded = load(tmp_path / "tuned.skdl")
+    np.testing.assert_allclose(loaded.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(loaded.classes_, net.classes_)
+    # The loaded base still describes the pretrained network: a refit of a
+    # clone starts from the same pretrained weights as the original did.
+    again = clone(loaded).fit(X, y)
+    np.testing.assert_allclose(
+        again.predict_proba(X), net.predict_proba(X), rtol=1e-5, atol=1e-6
+    )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import logging
+import threading
+from collections.abc import Iterator
+
 from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl.exceptions import BackendNotSupportedError
 
@@ -59,3 +65,53 @@ def predictions_take_turns(*, stateful: bool) -> bool:
         True when the caller must hold the model's lock while predicting.
     """
     return stateful or configured_backend() != "tensorflow"
+
+
+# TensorFlow's warning, when several functions' first traces come close.
+_RETRACING_WARNING = "triggered tf.function retracing"
+_expecting_first_traces: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "sklearn_dl_expecting_first_traces", default=False
+)
+_filter_lock = threading.Lock()
+
+
+class _FirstTracesFilter(logging.Filter):
+    """Drops TensorFlow's retracing warning inside :func:`first_traces`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            _expecting_first_traces.get() and _RETRACING_WARNING in record.getMessage()
+        )
+
+
+@contextlib.contextmanager
+def first_traces() -> Iterator[None]:
+    """Silence TensorFlow's retracing warning while sklearn_dl runs a model.
+
+    TensorFlow counts traces per Python code object, not per compiled
+    function: every Keras model's train, test and predict functions are
+    closures of the same few functions, so many models that each trace once
+    (the fits of a search, a loop of loads) add up to "N out of the last M
+    calls ... triggered tf.function retracing" although nothing retraced.
+    sklearn_dl feeds fixed-shape batches (a partial last training batch
+    aside), so the traces in its own calls are first traces. The warning is
+    dropped only while this context is active in the calling thread; a
+    user's own Keras calls keep it. On other backends this does nothing.
+
+    Yields
+    ------
+    None
+        While the block runs.
+    """
+    if configured_backend() != "tensorflow":
+        yield
+        return
+    logger = logging.getLogger("tensorflow")
+    with _filter_lock:
+        if not any(isinstance(f, _FirstTracesFilter) for f in logger.filters):
+            logger.addFilter(_FirstTracesFilter())
+    token = _expecting_first_traces.set(True)
+    try:
+        yield
+    finally:
+        _expecting_first_traces.reset(token)

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
+from sklearn_dl._backend.runtime import first_traces
 from sklearn_dl._core.divergence import check_finite_model
 from sklearn_dl._core.feeders import ArrayFeeder, StatefulFeeder
 from sklearn_dl._core.keras_objects import (
@@ -325,7 +326,8 @@ class BaseKerasEstimator(
                 arguments["callbacks"] += sklearn_callback_bridges(
                     self, X, y, weights, plan.epochs, plan.initial_epoch
                 )
-                history = self._model.fit(**arguments)
+                with first_traces():
+                    history = self._model.fit(**arguments)
                 if guard.failure is not None:
                     raise guard.error(type(self).__name__)
                 check_finite_model(

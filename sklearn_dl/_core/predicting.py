@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sklearn_dl._backend.runtime import predictions_take_turns
+from sklearn_dl._backend.runtime import first_traces, predictions_take_turns
 
 
 def is_stateful(model: Any) -> bool:
@@ -100,7 +100,7 @@ def predict_in_fixed_batches(
     stateful = is_stateful(model)
     outputs = []
     turns = predictions_take_turns(stateful=stateful)
-    with lock if turns else contextlib.nullcontext():
+    with lock if turns else contextlib.nullcontext(), first_traces():
         for start in range(0, X.shape[0], rows_per_call):
             rows = X[start : start + rows_per_call]
             n_rows = rows.shape[0]

@@ -48,6 +48,15 @@ NETWORK_PARAMETERS = parameter_set(
         "3); None for no constraint.",
     ),
     Parameter(
+        "output_initializer",
+        (str, dict, callable),
+        "str, dict or keras.initializers.Initializer",
+        "Initializer of the output layer's kernel: a Keras name (the book's "
+        '``"normal"``), a serialized initializer, or an instance (copied '
+        "for each fit, never changed). The default is Keras's own "
+        '``"glorot_uniform"``.',
+    ),
+    Parameter(
         "learning_rate",
         (Interval(Real, 0, None, closed="neither"), None),
         "float or None",
@@ -177,7 +186,41 @@ def max_norm_constraint(max_norm: float | None, axis: int | list[int] = 0) -> An
     return import_keras().constraints.MaxNorm(max_value=float(max_norm), axis=axis)
 
 
-def output_layer(meta: dict[str, Any], loss: Any) -> Any:
+def fresh_initializer(initializer: Any) -> Any:
+    """A new Keras initializer from a name, a config or an instance.
+
+    Parameters
+    ----------
+    initializer : str, dict or keras.initializers.Initializer
+        What the user gave. An instance is copied through its config, so a
+        fit never draws from (or seeds) the user's object.
+
+    Returns
+    -------
+    keras.initializers.Initializer
+        An initializer no other model shares.
+
+    Raises
+    ------
+    ValueError
+        If Keras does not know the initializer.
+    """
+    keras = import_keras()
+    if isinstance(initializer, keras.initializers.Initializer):
+        return type(initializer).from_config(initializer.get_config())
+    if isinstance(initializer, dict):
+        return keras.initializers.deserialize(dict(initializer))
+    try:
+        return keras.initializers.get(initializer)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"output_initializer={initializer!r} is not a Keras initializer: {error}"
+        ) from None
+
+
+def output_layer(
+    meta: dict[str, Any], loss: Any, kernel_initializer: Any = "glorot_uniform"
+) -> Any:
     """The output layer for the targets described by ``meta``.
 
     Parameters
@@ -187,6 +230,9 @@ def output_layer(meta: dict[str, Any], loss: Any) -> Any:
         regressor's ``n_outputs_``.
     loss : object
         The ``loss`` parameter (None for the default).
+    kernel_initializer : str, dict or keras.initializers.Initializer, \
+default="glorot_uniform"
+        The ``output_initializer`` parameter (see :func:`fresh_initializer`).
 
     Returns
     -------
@@ -198,7 +244,11 @@ def output_layer(meta: dict[str, Any], loss: Any) -> Any:
         loss loses the small probabilities.
     """
     keras = import_keras()
-    output = {"name": "output", "dtype": "float32"}
+    output = {
+        "name": "output",
+        "dtype": "float32",
+        "kernel_initializer": fresh_initializer(kernel_initializer),
+    }
     if "n_classes_" not in meta:
         return keras.layers.Dense(meta["n_outputs_"], **output)
     n_classes = meta["n_classes_"]

@@ -435,7 +435,7 @@ class _ConvNetwork(NetworkMixin):
         layers.append(keras.layers.Flatten(data_format=self.data_format))
         for units in dense_sizes:
             layers.append(keras.layers.Dense(units, activation=self.activation))
-        layers.append(output_layer(meta, self.loss))
+        layers.append(output_layer(meta, self.loss, self.output_initializer))
         return keras.Sequential(layers, name=type(self).__name__)
 
 
@@ -516,6 +516,7 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         dense_layer_sizes: tuple[int, ...] = (),
         data_format: str = "channels_last",
         image_shape: tuple[int, ...] | str | None = None,
@@ -553,6 +554,7 @@ class ConvClassifier(_ConvNetwork, BaseKerasClassifier):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.dense_layer_sizes = dense_layer_sizes
         self.data_format = data_format
         self.image_shape = image_shape
@@ -646,6 +648,7 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         dense_layer_sizes: tuple[int, ...] = (),
         data_format: str = "channels_last",
         image_shape: tuple[int, ...] | str | None = None,
@@ -682,6 +685,7 @@ class ConvRegressor(_ConvNetwork, BaseKerasRegressor):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.dense_layer_sizes = dense_layer_sizes
         self.data_format = data_format
         self.image_shape = image_shape

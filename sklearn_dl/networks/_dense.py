@@ -66,7 +66,7 @@ class _DenseNetwork(NetworkMixin):
             )
             if self.dropout:
                 layers.append(keras.layers.Dropout(self.dropout))
-        layers.append(output_layer(meta, self.loss))
+        layers.append(output_layer(meta, self.loss, self.output_initializer))
         return keras.Sequential(layers, name=type(self).__name__)
 
 
@@ -141,6 +141,7 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
         loss: Any = None,
@@ -165,6 +166,7 @@ class DenseClassifier(_DenseNetwork, BaseKerasClassifier):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss
@@ -245,6 +247,7 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
         loss: Any = None,
@@ -268,6 +271,7 @@ class DenseRegressor(_DenseNetwork, BaseKerasRegressor):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss

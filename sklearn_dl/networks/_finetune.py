@@ -212,7 +212,7 @@ class _FineTunedNetwork(NetworkMixin):
             )(x)
             if self.dropout:
                 x = keras.layers.Dropout(self.dropout, name=f"head_dropout_{index}")(x)
-        out = output_layer(meta, self.loss)
+        out = output_layer(meta, self.loss, self.output_initializer)
         out = type(out).from_config({**out.get_config(), "name": "head_output"})
         return keras.Model(inputs, out(x), name=type(self).__name__)
 
@@ -389,6 +389,7 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
         loss: Any = None,
@@ -418,6 +419,7 @@ class FineTunedClassifier(_FineTunedNetwork, BaseKerasClassifier):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss
@@ -464,6 +466,7 @@ class FineTunedRegressor(_FineTunedNetwork, BaseKerasRegressor):
         activation: str = "relu",
         dropout: float = 0.0,
         max_norm: float | None = None,
+        output_initializer: Any = "glorot_uniform",
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
         loss: Any = None,
@@ -492,6 +495,7 @@ class FineTunedRegressor(_FineTunedNetwork, BaseKerasRegressor):
         self.activation = activation
         self.dropout = dropout
         self.max_norm = max_norm
+        self.output_initializer = output_initializer
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.loss = loss

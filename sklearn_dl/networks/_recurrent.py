@@ -232,7 +232,7 @@ class _RecurrentNetwork(NetworkMixin):
                     stateful=self.stateful,
                 )
             )
-        head = output_layer(meta, self.loss)
+        head = output_layer(meta, self.loss, self.output_initializer)
         if sequence_targets:
             head = keras.layers.TimeDistributed(head, name="output_per_step")
         layers.append(head)
@@ -330,6 +330,7 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
         cell: str = "lstm",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
+        output_initializer: Any = "glorot_uniform",
         stateful: bool = False,
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
@@ -353,6 +354,7 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
         self.units = units
         self.cell = cell
         self.dropout = dropout
+        self.output_initializer = output_initializer
         self.recurrent_dropout = recurrent_dropout
         self.stateful = stateful
         self.optimizer = optimizer
@@ -510,6 +512,7 @@ class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
         cell: str = "lstm",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
+        output_initializer: Any = "glorot_uniform",
         stateful: bool = False,
         optimizer: Any = "adam",
         learning_rate: float = 0.001,
@@ -534,6 +537,7 @@ class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
         self.units = units
         self.cell = cell
         self.dropout = dropout
+        self.output_initializer = output_initializer
         self.recurrent_dropout = recurrent_dropout
         self.stateful = stateful
         self.optimizer = optimizer

@@ -37,7 +37,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_dl._backend.keras import import_keras
-from sklearn_dl._backend.runtime import predictions_take_turns
+from sklearn_dl._backend.runtime import first_traces, predictions_take_turns
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl._core.feeders import EpochOrdered, fresh_seed
@@ -626,7 +626,10 @@ class TextGenerator(NetworkMixin, BaseKerasEstimator):
         for _ in range(length):
             window = np.asarray(context[-self.window_length :], dtype=np.int32)
             turns = predictions_take_turns(stateful=False)
-            with self._model_turns() if turns else contextlib.nullcontext():
+            with (
+                self._model_turns() if turns else contextlib.nullcontext(),
+                first_traces(),
+            ):
                 outputs = self._model.predict_on_batch(window[None, :])
             probabilities = np.array(outputs[0], dtype=np.float64)
             if self.level == "char":

@@ -43,7 +43,7 @@ import sys
 import tempfile
 import types
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -172,6 +172,8 @@ class Encoder:
             return {"$random_state": self.encode(value.get_state(), where)}
         if kind is bytes:
             return {"$bytes": {"ref": self._dataset(np.frombuffer(value, np.uint8))}}
+        if isinstance(value, PurePath):
+            return {"$path": str(value)}
         if self._keras is not None:
             model_class, serializable = self._keras
             if isinstance(value, model_class):
@@ -315,6 +317,7 @@ _TAGS = frozenset(
         "$dtype",
         "$random_state",
         "$bytes",
+        "$path",
         "$keras_model",
         "$keras_object",
         "$class",
@@ -323,12 +326,21 @@ _TAGS = frozenset(
     }
 )
 _CONTAINERS = frozenset({"$tuple", "$set", "$frozenset"})
+
+
+def _names_a_file(node: Any) -> bool:
+    """Whether a manifest node is a path: a string or a saved ``Path``."""
+    return isinstance(node, str) or (isinstance(node, dict) and "$path" in node)
+
+
 #: Parameters with which a file could choose where the process writes or
-#: what it reads (a joblib cache folder, a text vectorizer reading files):
+#: what it reads (a joblib cache folder, a text vectorizer reading files, a
+#: fine-tuned network's pretrained model read from a path at fit time):
 #: refused unless the caller trusts the class explicitly.
 _LOCATION_PARAMETERS: dict[str, Callable[[Any], bool]] = {
     "memory": lambda value: value is not None,
     "input": lambda value: value in ("file", "filename"),
+    "base_model": _names_a_file,
 }
 #: Errors that rebuilding raises on state that passed the checks but still
 #: does not fit its class (a damaged file); anything else is a bug.
@@ -515,6 +527,8 @@ class Decoder:
             self._check(body, owner, refused, referenced)
         elif tag == "$bytes":
             self._ref(body, tag)
+        elif tag == "$path":
+            self._expect(isinstance(body, str) and len(body) <= 4096, tag)
         elif tag == "$keras_model":
             where = self._ref(body, tag)
             data = self.checked.read(where, kinds="u", ndim=1).tobytes()
@@ -638,6 +652,8 @@ class Decoder:
             return generator
         if tag == "$bytes":
             return self.checked.read(self._where(body), kinds="u", ndim=1).tobytes()
+        if tag == "$path":
+            return Path(body)  # a name only: nothing is read or checked on disk
         if tag == "$keras_model":
             data, names = self._archives[self._where(body)]
             return _keras_blob.load_model(data, self.path, names)
