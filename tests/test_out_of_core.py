@@ -331,3 +331,55 @@ def test_memmap_rows_are_read_without_mapping_the_file(tmp_path):
     assert_array_equal(lazy[[0, 1, 2, 900]].read(), X[[0, 1, 2, 900]])
     with open("/proc/self/maps") as maps:
         assert "rows.npy" not in maps.read()
+
+
+# ------------------------------------------------ streaming stateful predict
+@pytest.fixture
+def streams():
+    if configured_backend() != "tensorflow":
+        pytest.skip("stateful recurrent networks need the TensorFlow backend")
+    rng = np.random.default_rng(0)
+    n_steps, n_streams = 60, 10  # row t * n_streams + j: stream j at time t
+    phase = np.arange(n_steps + 1)[:, None] * 0.2 + rng.uniform(0, 6, n_streams)
+    series = np.sin(phase) + 0.05 * rng.normal(size=phase.shape)
+    X = series[:-1].reshape(-1, 1, 1).astype(np.float32)
+    return X, series[1:].reshape(-1), n_streams
+
+
+def test_stream_predict_carries_states_across_calls(streams):
+    from sklearn.metrics import r2_score
+
+    from sklearn_dl.networks import RecurrentRegressor
+
+    X, y, n_streams = streams
+    train = 45 * n_streams
+    model = RecurrentRegressor(
+        units=(6,), stateful=True, batch_size=n_streams, epochs=3, random_state=0
+    ).fit(X[:train], y[:train])
+    model.stream_predict(X[:train])  # continue the training streams
+    carried = model.stream_predict(X[train:])
+    model.reset_stream()
+    model.stream_predict(X[:train])
+    model.predict(X[:7])  # predict in between changes nothing
+    in_parts = np.concatenate(
+        [
+            model.stream_predict(X[train : train + 5 * n_streams]),
+            model.stream_predict(LazyArray(X[train + 5 * n_streams :])),
+        ]
+    )
+    assert_array_equal(in_parts, carried)
+    error = np.sqrt(np.mean((carried - y[train:]) ** 2))
+    assert error < np.sqrt(np.mean((model.predict(X[train:]) - y[train:]) ** 2))
+    with pytest.raises(ValueError, match="not a multiple of the network's 10"):
+        model.stream_predict(X[:7])
+    # score streams X from zero states: what a search compares
+    model.reset_stream()
+    expected = r2_score(y[train:], model.stream_predict(X[train:]))
+    assert model.score(X[train:], y[train:]) == pytest.approx(expected)
+    search = GridSearchCV(
+        RecurrentRegressor(units=(6,), batch_size=n_streams, epochs=1, random_state=0),
+        {"stateful": [False, True]},
+        cv=[(np.arange(train), np.arange(train, len(X)))],
+        refit=False,
+    ).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
