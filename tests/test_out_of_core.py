@@ -124,6 +124,7 @@ def test_weights_validation_split_and_regression_match_in_memory(tmp_path, data)
         ({}, {"sample_weight": weights + 0.5}),
         ({"validation_split": 0.25}, {}),
         ({"class_weight": "balanced"}, {}),
+        ({}, {"validation_data": (X[:30], y[:30])}),
     ]:
         a = DenseClassifier(**FAST, **kwargs).fit(X, y, **fit_kwargs)
         b = DenseClassifier(**FAST, **kwargs).fit(lazy, y, **fit_kwargs)

@@ -273,17 +273,32 @@ def _lazy_fit_arguments(
                     else:
                         yield xb, y[chosen], weights[chosen]
 
+    _feed(arguments, batches, int(np.ceil(len(positions) / batch_size)), batch_size)
+    return arguments
+
+
+def _feed(
+    arguments: dict[str, Any],
+    batches: Callable[[], Iterator[tuple]],
+    steps: int,
+    batch_size: int,
+) -> None:
+    """Point ``Model.fit`` at prefetched ``batches``, ``steps`` per epoch.
+
+    A ``fit__steps_per_epoch`` the user gave wins (epochs then end part way
+    through the data, the stream of batches going on); validation arrays
+    are batched by the training batch size, as the in-memory path does.
+    """
+    if isinstance(arguments.get("validation_data"), (tuple, list)):
+        arguments.setdefault("validation_batch_size", batch_size)
     arguments.update(
         x=prefetched(batches),
         batch_size=None,
         sample_weight=None,
         shuffle=False,
         validation_split=0.0,
-        steps_per_epoch=int(np.ceil(len(positions) / batch_size)),
+        steps_per_epoch=arguments.get("steps_per_epoch") or steps,
     )
-    if arguments.get("validation_data") is not None:
-        arguments.setdefault("validation_batch_size", None)
-    return arguments
 
 
 def _cycle(
@@ -410,14 +425,8 @@ class _SourceBatches:
             from sklearn_dl._core.callbacks import ResetStates  # imports Keras
 
             arguments["callbacks"] = [*arguments["callbacks"], ResetStates()]
-        arguments.update(
-            x=prefetched(batches),
-            batch_size=None,
-            sample_weight=None,
-            shuffle=False,
-            validation_split=0.0,
-            steps_per_epoch=n_batches,
-        )
+        batch_size = arguments.get("batch_size") or KERAS_DEFAULT_BATCH_SIZE
+        _feed(arguments, batches, n_batches, batch_size)
         return arguments
 
 
