@@ -18,6 +18,7 @@ later rather than a clear error now.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
@@ -379,7 +380,7 @@ class LazyArray:
 
 
 # ------------------------------------------------------------------ sources
-class _RowSource:
+class _RowSource(ABC):
     """What a LazyArray reads from: ``shape``, ``dtype``, sorted-row reads."""
 
     kind = "array"
@@ -389,8 +390,9 @@ class _RowSource:
     def __len__(self) -> int:
         return int(self.shape[0])
 
-    def read(self, rows: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def read(self, rows: np.ndarray) -> np.ndarray:
+        """The rows ``rows`` (sorted, unique) of the source, in that order."""
 
 
 class ArrayRows(_RowSource):
