@@ -8,8 +8,9 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 from sklearn.utils import _safe_indexing
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_dl import LazyArray
 from sklearn_dl._backend.environment import configured_backend
@@ -202,6 +203,11 @@ def test_pipelines_transform_lazily_per_batch():
     )
     with pytest.raises(ValueError, match="cannot be applied batch by batch"):
         PerBatchTransformer(StandardScaler()).fit(lazy)
+
+
+@parametrize_with_checks([PerBatchTransformer(Normalizer())])
+def test_per_batch_transformer_passes_scikit_learn_checks(estimator, check):
+    check(estimator)
 
 
 # ------------------------------------------------- datasets and generators

@@ -20,7 +20,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils import Tags, get_tags
-from sklearn.utils.validation import check_is_fitted
 
 from sklearn_dl._core.lazy_array import LazyArray
 
@@ -153,6 +152,12 @@ class PerBatchTransformer(TransformerMixin, BaseEstimator):
         self : PerBatchTransformer
             The fitted wrapper.
         """
+        self.transformer_ = self._fitted_clone(X)
+        if hasattr(self.transformer_, "n_features_in_"):
+            self.n_features_in_ = self.transformer_.n_features_in_
+        return self
+
+    def _check_stateless(self) -> None:
         if not hasattr(self.transformer, "transform"):
             raise TypeError(
                 f"PerBatchTransformer wraps a transformer; "
@@ -165,10 +170,10 @@ class PerBatchTransformer(TransformerMixin, BaseEstimator):
                 "PerBatchTransformer takes stateless transformers (requires_fit "
                 "tag False), such as FunctionTransformer or Normalizer."
             )
-        self.transformer_ = clone(self.transformer).fit(fit_sample(X))
-        if hasattr(self.transformer_, "n_features_in_"):
-            self.n_features_in_ = self.transformer_.n_features_in_
-        return self
+
+    def _fitted_clone(self, X: Any) -> Any:
+        self._check_stateless()
+        return clone(self.transformer).fit(fit_sample(X))
 
     def transform(self, X: ArrayLike) -> Any:
         """Transform X: lazily for a LazyArray, at once for arrays.
@@ -184,10 +189,13 @@ class PerBatchTransformer(TransformerMixin, BaseEstimator):
             A LazyArray transforming its batches when read, or the
             transformed array.
         """
-        check_is_fitted(self)
+        # Stateless: an unfitted wrapper transforms with a clone fitted on X.
+        fitted = self.__dict__.get("transformer_")
+        if fitted is None:
+            fitted = self._fitted_clone(X)
         if isinstance(X, LazyArray):
-            return lazily(self.transformer_, X)
-        return self.transformer_.transform(X)
+            return lazily(fitted, X)
+        return fitted.transform(X)
 
     def __sklearn_tags__(self) -> Tags:
         """Tags of the wrapped transformer, stateless.
