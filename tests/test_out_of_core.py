@@ -249,6 +249,11 @@ def test_generator_function_and_py_dataset(data):
     from_dataset = DenseClassifier(**FAST).fit(dataset)
     assert from_dataset.history_ == unshuffled.history_
     assert dataset.epochs_ended == 3  # the scan pass and two epochs
+    from sklearn_dl import KerasClassifier
+    from tests.builders import mlp
+
+    wrapped = KerasClassifier(mlp, epochs=1, random_state=0).fit(batches_of(X, y))
+    assert wrapped.predict(LazyArray(X)).shape == (120,)
     regressor = DenseRegressor(**FAST).fit(batches_of(X, X[:, :2]))
     assert regressor.n_outputs_ == 2 and regressor.predict(X).shape == (120, 2)
     partial = DenseClassifier(**FAST).partial_fit(
