@@ -8,6 +8,7 @@ their results are gathered into one JSON document (default
 P1, P4, P6 and memory per fit: :mod:`benchmarks.bench_search`.
 P2 compute-bound CNN fit vs raw Keras: :mod:`benchmarks.bench_cnn_fit`.
 P3 predict latency vs ``model.predict``: :mod:`benchmarks.bench_core`.
+Out-of-core training on a >= 3 GB memmap: :mod:`benchmarks.bench_out_of_core`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-BENCHMARKS = ("bench_core", "bench_cnn_fit", "bench_search")
+BENCHMARKS = ("bench_core", "bench_cnn_fit", "bench_search", "bench_out_of_core")
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

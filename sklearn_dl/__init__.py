@@ -6,6 +6,7 @@ cheap, and a network's backend is loaded only when one is built or loaded.
 
 __version__ = "0.1.0"
 
+from sklearn_dl._core.lazy_array import LazyArray
 from sklearn_dl._core.model_pool import set_model_reuse
 from sklearn_dl.persistence import load, save
 from sklearn_dl.wrappers import KerasClassifier, KerasRegressor
@@ -13,6 +14,7 @@ from sklearn_dl.wrappers import KerasClassifier, KerasRegressor
 __all__ = [
     "KerasClassifier",
     "KerasRegressor",
+    "LazyArray",
     "__version__",
     "load",
     "save",

@@ -345,6 +345,8 @@ def test_unseen_labels_in_a_warm_start_fit_are_rejected(name):
 NOT_NUMERIC = {
     "TextGenerator": "takes raw text (strings), not numeric arrays",
     "TextVocabulary": "takes raw text (strings), not numeric arrays",
+    "PerBatchTransformer": "a wrapper: its input checks are the wrapped "
+    "transformer's (tests/test_out_of_core.py)",
 }
 
 

@@ -20,6 +20,10 @@ def test_benchmark_suite_runs_in_quick_mode(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(output.read_text())
     assert {"machine", "bench_core", "bench_cnn_fit", "bench_search"} <= set(results)
+    out_of_core = results["bench_out_of_core"]
+    assert out_of_core["dense-lazy"]["samples_per_second"] > 0
+    assert out_of_core["dense-lazy"]["peak_rss_mb"] > 0
+    assert "dense-memory" in out_of_core
     assert results["bench_core"]["predict_speedup_5"] > 0
     search = results["bench_search"]
     assert {"P1", "P4", "P6", "memory_mb_per_fit"} <= set(search)

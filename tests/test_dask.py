@@ -67,3 +67,23 @@ def test_search_runs_on_a_local_cluster(cluster_client, tmp_path):
     np.testing.assert_array_equal(
         search.best_estimator_.predict_proba(X), serial.best_estimator_.predict_proba(X)
     )
+
+
+def test_search_on_a_lazy_array_reads_the_file_in_the_workers(cluster_client, tmp_path):
+    from sklearn.model_selection import KFold
+
+    from sklearn_dl import LazyArray
+    from sklearn_dl.networks import DenseClassifier
+
+    X, y = make_classification(n_samples=90, n_features=4, random_state=0)
+    np.save(tmp_path / "X.npy", X.astype(np.float32))
+    lazy = LazyArray(np.load(tmp_path / "X.npy", mmap_mode="r"))  # sent by name
+    estimator = DenseClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    grid, cv = {"learning_rate": [0.001, 0.01]}, KFold(2, shuffle=True, random_state=0)
+    serial = GridSearchCV(estimator, grid, cv=cv, refit=False).fit(X, y)
+    with joblib.parallel_config(backend="dask"):
+        search = GridSearchCV(estimator, grid, cv=cv, n_jobs=-1, refit=False)
+        search.fit(lazy, y)
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )

@@ -29,16 +29,18 @@ class BaseKerasClassifier(ClassifierMixin, BaseKerasEstimator):
     }
 
     def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+        self, X: Any, y: Any = None, classes: Any = None, sample_weight: Any = None
     ) -> BaseKerasClassifier:
         """Train for one more epoch, building the network on the first call.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Training samples.
-        y : array-like of shape (n_samples,)
-            Labels.
+        X : array-like of shape (n_samples, ...), LazyArray or dataset
+            Training samples, a :class:`~sklearn_dl.LazyArray`, or a dataset
+            or generator function yielding ``(X, y)`` batches (``y=None``).
+        y : array-like of shape (n_samples,), \
+default=None
+            Labels; required unless X is a dataset.
         classes : array-like of shape (n_classes,), default=None
             All labels that will ever appear; needed on the first call when
             this batch does not hold every class.

@@ -63,6 +63,11 @@ from sklearn_dl._core.sklearn_callbacks import (  # sklearn.callback (issue #18)
     sklearn_callback_bridges,
     with_callbacks,
 )
+from sklearn_dl._core.streaming import (  # out-of-core data (issue #16)
+    fit_streamed,
+    is_streamed,
+    predict_streamed,
+)
 from sklearn_dl._core.targets import TargetAdapter
 from sklearn_dl._core.transaction import FitTransaction
 
@@ -229,17 +234,21 @@ class BaseKerasEstimator(
 
     # ------------------------------------------------------------------- fit
     def fit(
-        self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any
+        self, X: Any, y: Any = None, sample_weight: Any = None, **fit_params: Any
     ) -> BaseKerasEstimator:
         """Build (or, with ``warm_start``, keep) the network and train it.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
+        X : array-like of shape (n_samples, ...), LazyArray or dataset
             Training samples: rows of features, or n-D samples (images
-            ``(n, H, W, C)``, sequences ``(n, T, F)``).
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
+            ``(n, H, W, C)``, sequences ``(n, T, F)``); a
+            :class:`~sklearn_dl.LazyArray` (streamed, never read whole); or
+            a ``keras.utils.PyDataset``, a ``tf.data.Dataset`` or a
+            generator function yielding ``(X, y)`` batches, with ``y=None``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; required unless X is a dataset.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights. An integer weight is equivalent to
             repeating the sample; zero-weight samples are left out.
@@ -285,6 +294,17 @@ class BaseKerasEstimator(
         """
         from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
 
+        if is_streamed(X):  # LazyArray, dataset, generator (issue #16)
+            return fit_streamed(
+                self,
+                X,
+                y,
+                sample_weight=sample_weight,
+                fit_params=fit_params,
+                warm=warm,
+                epochs=epochs,
+                classes=classes,
+            )
         self._validate_params()
         plan = make_plan(self, fit_params=fit_params, warm=warm, epochs=epochs)
         transaction = FitTransaction(self, keeps_model=not plan.reset)
@@ -493,6 +513,8 @@ class BaseKerasEstimator(
         resolved; NaN or infinite outputs are refused, never returned.
         """
         check_is_fitted(self)
+        if is_streamed(X):  # a LazyArray, read in order (issue #16)
+            return predict_streamed(self, X)
         return self._network_outputs(self._validate_X(X))
 
     def _network_outputs(self, X: np.ndarray) -> np.ndarray:

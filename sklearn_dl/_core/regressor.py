@@ -22,16 +22,18 @@ class BaseKerasRegressor(RegressorMixin, BaseKerasEstimator):
     _targets = NumericTargets()
 
     def partial_fit(
-        self, X: Any, y: Any, sample_weight: Any = None
+        self, X: Any, y: Any = None, sample_weight: Any = None
     ) -> BaseKerasRegressor:
         """Train for one more epoch, building the network on the first call.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Training samples.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
+        X : array-like of shape (n_samples, ...), LazyArray or dataset
+            Training samples, a :class:`~sklearn_dl.LazyArray`, or a dataset
+            or generator function yielding ``(X, y)`` batches (``y=None``).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets; required unless X is a dataset.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights.
 

@@ -202,6 +202,29 @@ class ClassifierTargets:
         return self.classes_[np.argmax(probabilities, axis=1)]
 
 
+def require_targets(estimator: Any, y: Any) -> None:
+    """Refuse ``y=None`` for array data (only datasets carry their own targets).
+
+    Parameters
+    ----------
+    estimator : BaseKerasEstimator
+        The estimator being fitted, for the message.
+    y : object
+        What ``fit`` got as ``y``.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is None.
+    """
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the "
+            "target y is None. (y=None is for datasets and generators that "
+            "yield (X, y) batches.)"
+        )
+
+
 class TargetAdapter(ABC):
     """How one kind of target is validated, learned, fed to a network and checked.
 
@@ -318,6 +341,7 @@ class ClassLabels(TargetAdapter):
     """Labels of any kind scikit-learn accepts, for one output layer."""
 
     def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        require_targets(estimator, y)
         return validate_data(
             estimator,
             X,
@@ -385,6 +409,7 @@ class NumericTargets(TargetAdapter):
     """One or several numeric targets: ``(n,)`` or ``(n, n_outputs)``."""
 
     def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        require_targets(estimator, y)
         return validate_data(
             estimator,
             X,

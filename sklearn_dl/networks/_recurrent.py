@@ -25,10 +25,11 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
+    check_is_fitted,
     validate_data,
 )
 
@@ -37,6 +38,7 @@ from sklearn_dl._backend.runtime import require_backend_support
 from sklearn_dl._compat import Interval, StrOptions
 from sklearn_dl._core.classifier import BaseKerasClassifier
 from sklearn_dl._core.feeders import pad_to_full_batches
+from sklearn_dl._core.lazy_array import LazyArray
 from sklearn_dl._core.parameters import (
     CLASSIFIER_PARAMETERS,
     CORE_PARAMETERS,
@@ -45,8 +47,9 @@ from sklearn_dl._core.parameters import (
     compose_parameters,
     parameter_set,
 )
-from sklearn_dl._core.predicting import reset_states
+from sklearn_dl._core.predicting import fixed_batch_rows, is_stateful, reset_states
 from sklearn_dl._core.regressor import BaseKerasRegressor
+from sklearn_dl._core.stream_prediction import stream_outputs
 from sklearn_dl._core.targets import NumericTargets
 from sklearn_dl.networks._common import (
     NETWORK_PARAMETERS,
@@ -252,6 +255,72 @@ class _RecurrentNetwork(NetworkMixin):
         """Rows per batch to fix in a new stateful model."""
         return _DEFAULT_BATCH_SIZE if self.batch_size is None else int(self.batch_size)
 
+    # ------------------------------------------------------------- streaming
+    def stream_predict(self, X: Any) -> np.ndarray:
+        """Predict the next part of a stream, carrying the states across calls.
+
+        A stateful network reads its rows as parallel streams: row ``j`` of
+        each batch (of ``batch_size`` rows) continues row ``j`` of the batch
+        before. ``predict`` resets the states before every batch;
+        ``stream_predict`` feeds the rows in order without resets and keeps
+        the states at the end, so the next call continues the streams. The
+        first call after a fit, or after :meth:`reset_stream`, starts from
+        zero states: to continue the training streams, stream the training
+        rows first. ``predict`` calls in between do not disturb the stream.
+        A network without states predicts as ``predict`` does.
+
+        Parameters
+        ----------
+        X : array-like or LazyArray of shape (n_samples, n_steps, n_features) \
+or (n_samples, n_steps)
+            The next rows of the streams, a whole number of time steps (a
+            multiple of ``batch_size`` rows for a stateful network).
+
+        Returns
+        -------
+        ndarray
+            Predictions, as :meth:`predict` returns them.
+        """
+        return self._predictions_from(self._stream_outputs(X, carry=True))
+
+    def reset_stream(self) -> _RecurrentNetwork:
+        """Start the next :meth:`stream_predict` from zero states.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        self.__dict__.pop("_stream_states", None)
+        return self
+
+    def _stream_outputs(self, X: Any, *, carry: bool) -> np.ndarray:
+        """Outputs for X as one stream; ``carry`` continues (and keeps) states."""
+        check_is_fitted(self)
+        model = self._model
+        if not is_stateful(model):
+            return self._predict_outputs(X)
+        if isinstance(X, LazyArray):
+            chunk_rows = fixed_batch_rows(model, 0) * 16
+            blocks: Any = (self._validate_X(block) for _, block in X.chunks(chunk_rows))
+        else:
+            blocks = [self._validate_X(X)]
+        # States belong to one trained model: a refit starts a new stream.
+        key = (id(model), len(self.history_.get("loss", [])))
+        saved = self.__dict__.get("_stream_states")
+        states = saved[1] if carry and saved is not None and saved[0] == key else None
+        outputs, after = stream_outputs(
+            model, blocks, self._model_turns(), states, pad_last=not carry
+        )
+        if carry:
+            self._stream_states = (key, after)
+        return outputs
+
+    def _streams(self) -> bool:
+        """Whether scoring streams X (a fitted stateful network)."""
+        check_is_fitted(self)
+        return is_stateful(self._model)
+
 
 @compose_parameters(
     CORE_PARAMETERS,
@@ -395,6 +464,14 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
             return super().predict(X)
         return np.asarray(self._predict_outputs(X), dtype=np.float64)
 
+    def _predictions_from(self, outputs: np.ndarray) -> np.ndarray:
+        """Network outputs as :meth:`predict` returns them."""
+        outputs = np.asarray(outputs, dtype=np.float64)
+        if self.target_type_ == _SEQUENCE_TARGET:
+            return outputs
+        outputs = outputs.reshape(len(outputs), self.n_outputs_)
+        return outputs.ravel() if self.target_type_ == "continuous" else outputs
+
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R² of the predictions.
 
@@ -417,12 +494,23 @@ class RecurrentRegressor(_RecurrentNetwork, BaseKerasRegressor):
         Returns
         -------
         float
-            R² of ``self.predict(X)`` against ``y``.
+            R² of ``self.predict(X)`` against ``y``; for a stateful network,
+            of the predictions of X read as one stream from zero states
+            (see :meth:`stream_predict`), so that stateful and stateless
+            networks are compared fairly in a search.
         """
+        streams = self._streams()
         if not _is_sequence_target(y):
-            return super().score(X, y, sample_weight=sample_weight)
+            if not streams:
+                return super().score(X, y, sample_weight=sample_weight)
+            predictions = self._predictions_from(self._stream_outputs(X, carry=False))
+            return float(r2_score(y, predictions, sample_weight=sample_weight))
         y = check_array(y, allow_nd=True, dtype="numeric", input_name="y")
-        predictions = self.predict(X)
+        predictions = (
+            self._predictions_from(self._stream_outputs(X, carry=False))
+            if streams
+            else self.predict(X)
+        )
         if predictions.shape != y.shape:
             raise ValueError(
                 f"y has shape {y.shape}, but the predictions have shape "
@@ -559,3 +647,34 @@ class RecurrentClassifier(_RecurrentNetwork, BaseKerasClassifier):
         self.device = device
         self.mixed_precision = mixed_precision
         self.class_weight = class_weight
+
+    def _predictions_from(self, outputs: np.ndarray) -> np.ndarray:
+        """Network outputs as :meth:`predict` returns them (labels)."""
+        encoder = self.target_encoder_
+        return encoder.decode(encoder.probabilities(outputs))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy of the predicted labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_steps, n_features) or \
+(n_samples, n_steps)
+            Test sequences.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        float
+            Accuracy of ``self.predict(X)``; for a stateful network, of the
+            predictions of X read as one stream from zero states (see
+            :meth:`stream_predict`), so that stateful and stateless
+            networks are compared fairly in a search.
+        """
+        if not self._streams():
+            return super().score(X, y, sample_weight=sample_weight)
+        predictions = self._predictions_from(self._stream_outputs(X, carry=False))
+        return float(accuracy_score(y, predictions, sample_weight=sample_weight))

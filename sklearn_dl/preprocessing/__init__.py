@@ -5,6 +5,8 @@ sit in any :class:`~sklearn.pipeline.Pipeline` in front of a network.
 
 - :class:`PixelScaler`: the fixed pixel rule ``x / 255`` (or to ``[-1, 1]``).
 - :class:`ImageReshaper`: flat rows to images with a channel axis, and back.
+- :class:`PerBatchTransformer`: any stateless transformer, applied batch by
+  batch to a :class:`~sklearn_dl.LazyArray` (so are the two above).
 - :class:`WindowMaker`: each row of a series to the window ending there.
 - :func:`sliding_windows`, :func:`make_supervised_windows`: the book's
   windows of a series, as zero-copy views.
@@ -13,6 +15,7 @@ sit in any :class:`~sklearn.pipeline.Pipeline` in front of a network.
 """
 
 from sklearn_dl.preprocessing._images import ImageReshaper, PixelScaler
+from sklearn_dl.preprocessing._lazy import PerBatchTransformer
 from sklearn_dl.preprocessing._text import (
     TextVocabulary,
     next_token_windows,
@@ -26,6 +29,7 @@ from sklearn_dl.preprocessing._windows import (
 
 __all__ = [
     "ImageReshaper",
+    "PerBatchTransformer",
     "PixelScaler",
     "TextVocabulary",
     "WindowMaker",

@@ -22,6 +22,8 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_dl._compat import StrOptions, _check_feature_names_in
+from sklearn_dl._core.lazy_array import LazyArray
+from sklearn_dl.preprocessing._lazy import fit_sample, lazily
 
 __all__ = ["ImageReshaper", "PixelScaler"]
 
@@ -171,7 +173,7 @@ class PixelScaler(TransformerMixin, BaseEstimator):
             The transformer.
         """
         self._checked_ranges()
-        self._validate_pixels(X, reset=True)
+        self._validate_pixels(fit_sample(X), reset=True)
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
@@ -184,10 +186,14 @@ class PixelScaler(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_scaled : ndarray of the same shape as ``X``
-            Scaled values, float64 for float64 input and float32 otherwise.
+        X_scaled : ndarray or LazyArray of the same shape as ``X``
+            Scaled values, float64 for float64 input and float32 otherwise;
+            for a :class:`~sklearn_dl.LazyArray`, a LazyArray that scales
+            its batches when they are read.
         """
         (in_low, in_high), (out_low, out_high) = self._checked_ranges()
+        if isinstance(X, LazyArray):  # scaled per batch when read (issue #16)
+            return lazily(self, X)
         X = self._validate_pixels(X, reset=False)
         # astype copies, so the in-place arithmetic below never touches X.
         scaled = X.astype(_float_output_dtype(X.dtype), copy=True)
@@ -217,6 +223,8 @@ class PixelScaler(TransformerMixin, BaseEstimator):
             for float64 input and float32 otherwise.
         """
         (in_low, in_high), (out_low, out_high) = self._checked_ranges()
+        if isinstance(X, LazyArray):  # scaled per batch when read (issue #16)
+            return lazily(self, X)
         X = self._validate_pixels(X, reset=False)
         restored = X.astype(_float_output_dtype(X.dtype), copy=True)
         restored -= out_low
@@ -490,7 +498,7 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         self._validate_params()
-        X = self._validate_images(X, reset=True)
+        X = self._validate_images(fit_sample(X), reset=True)
         sample_shape = tuple(int(size) for size in X.shape[1:])
         image = self._target_image(sample_shape)
         self.input_sample_shape_ = sample_shape
@@ -509,10 +517,18 @@ class ImageReshaper(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_reshaped : ndarray of shape (n_samples, *output_sample_shape_)
-            The same values with the input's dtype.
+        X_reshaped : ndarray or LazyArray of shape (n_samples, \
+*output_sample_shape_)
+            The same values with the input's dtype; for a
+            :class:`~sklearn_dl.LazyArray`, a LazyArray that reshapes its
+            batches when they are read.
         """
         check_is_fitted(self)
+        if isinstance(X, LazyArray):  # reshaped per batch when read (issue #16)
+            self._check_samples(
+                X, self.input_sample_shape_, "was fitted on samples of shape"
+            )
+            return lazily(self, X)
         X = self._validate_images(X, reset=False)
         self._check_samples(
             X, self.input_sample_shape_, "was fitted on samples of shape"
