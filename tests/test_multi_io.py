@@ -233,3 +233,16 @@ def test_sklearn_transformer_as_feature_encoder_in_a_pipeline(parts):
     flat = np.hstack([image.reshape(N, -1), extra])
     pipe = make_pipeline(FunctionTransformer(), Split(softmax2, epochs=1))
     assert pipe.fit(flat, label).predict(flat).shape == (N,)
+
+
+def test_several_inputs_into_a_stateful_model_are_refused(parts):
+    image, extra, _, value = parts
+    sequence = keras.Input(batch_shape=(4, 4, 4), name="image")
+    side = keras.Input(batch_shape=(4, 2), name="extra")
+    state = keras.layers.SimpleRNN(2, stateful=True)(sequence)
+    output = keras.layers.Dense(1)(keras.layers.Concatenate()([state, side]))
+    model = keras.Model({"image": sequence, "extra": side}, output)
+    reg = KerasRegressor(model, loss="mse", random_state=0)
+    with pytest.raises(ValueError, match="stateful model trains on one input"):
+        reg.fit({"image": image[:8], "extra": extra[:8]}, value[:8])
+    assert not hasattr(reg, "model_")  # the failed fit left nothing behind

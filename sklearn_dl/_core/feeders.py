@@ -422,6 +422,14 @@ class StatefulFeeder:
         from sklearn_dl._core.callbacks import ResetStates  # imports Keras
 
         arguments = dict(arguments)
+        if isinstance(arguments["x"], NamedArrays) or not isinstance(
+            arguments["y"], np.ndarray
+        ):
+            raise ValueError(
+                "A stateful model trains on one input array and one target "
+                "array; several inputs or outputs cannot be padded to its "
+                "fixed batches."
+            )
         batch_rows = self.batch_rows
         x, y, weights = _validation_split_rows(
             arguments, arguments["x"], arguments["y"], arguments["sample_weight"]
