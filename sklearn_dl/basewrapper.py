@@ -33,6 +33,7 @@ from sklearn_dl._core.scikeras_compat import ScikerasCompat
 from sklearn_dl._core.targets import TargetAdapter, output_units
 from sklearn_dl._core.wrapper_targets import (
     check_loss_contradiction,
+    check_some_loss,
     encode_features,
     validate_inputs,
 )
@@ -141,6 +142,7 @@ class EncodedTargets(TargetAdapter):
         )
 
     def check_outputs(self, estimator: Any, n_units: Any, loss: Any) -> None:
+        check_some_loss(estimator, loss)
         check_loss_contradiction(estimator, loss)
 
     def encode(self, estimator: Any, y: Any) -> Any:

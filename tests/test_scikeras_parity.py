@@ -320,3 +320,39 @@ def test_image_input_sized_from_n_features_is_a_clear_error():
         clf.fit(images, labels)
     assert not hasattr(clf, "model_")  # the fit left nothing behind
     assert KerasClassifier(mlp, epochs=1).fit(images, labels).n_features_in_ == 6
+
+
+def test_fit_callbacks_built_from_nested_routed_keys(regression):
+    X, y = regression
+
+    class Halve:
+        def __init__(self, factor=0.5):
+            self.factor = factor
+
+        def __call__(self, epoch, lr):
+            return lr * self.factor
+
+    reg = KerasRegressor(
+        mlp,
+        epochs=2,
+        optimizer__learning_rate=0.1,
+        fit__callbacks=[keras.callbacks.LearningRateScheduler],
+        fit__callbacks__0__0=Halve,
+        fit__callbacks__0__0__factor=0.5,
+        random_state=0,
+    ).fit(X, y)
+    learning_rate = float(np.asarray(reg.model_.optimizer.learning_rate))
+    assert learning_rate == pytest.approx(0.025)  # halved before each epoch
+    with pytest.raises(ValueError, match="fit__callbacks__0__1__factor"):
+        KerasRegressor(
+            mlp,
+            fit__callbacks=[keras.callbacks.LearningRateScheduler],
+            fit__callbacks__0__1__factor=0.5,
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("loss", [[None], {"out": None}])
+def test_per_output_loss_holding_no_loss_is_a_clear_error(regression, loss):
+    X, y = regression
+    with pytest.raises(ValueError, match="must provide a loss function"):
+        KerasRegressor(mlp, loss=loss).fit(X, y)

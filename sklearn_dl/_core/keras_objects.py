@@ -179,7 +179,9 @@ def make_metrics(metrics: Any, kwargs: Mapping[str, Any]) -> Any:
     return list(built)
 
 
-def make_callbacks(callbacks: Any, kwargs: Mapping[str, Any]) -> list[Any]:
+def make_callbacks(
+    callbacks: Any, kwargs: Mapping[str, Any], prefix: str = "callbacks"
+) -> list[Any]:
     """Build fresh callbacks for one fit.
 
     Parameters
@@ -192,6 +194,9 @@ def make_callbacks(callbacks: Any, kwargs: Mapping[str, Any]) -> list[Any]:
     kwargs : mapping
         The routed ``callbacks__*`` parameters. Plain keys go to every
         callback given as a class.
+    prefix : str, default="callbacks"
+        The parameter the keys were routed under, for errors
+        (``"fit__callbacks"`` for ``fit__callbacks__0__0``).
 
     Returns
     -------
@@ -204,11 +209,11 @@ def make_callbacks(callbacks: Any, kwargs: Mapping[str, Any]) -> list[Any]:
         spec = callbacks
     else:
         spec = [callbacks]
-    built, used_shared = build_structure(spec, kwargs, "callbacks")
+    built, used_shared = build_structure(spec, kwargs, prefix)
     shared = [key for key in kwargs if "__" not in key]
     if shared and not used_shared:
         raise ValueError(
-            f"Parameter 'callbacks__{shared[0]}' was given but no callback "
+            f"Parameter '{prefix}__{shared[0]}' was given but no callback "
             "is passed as a class that could take it."
         )
     return list(built.values()) if isinstance(built, Mapping) else list(built)

@@ -12,7 +12,8 @@ core's transactional fit:
   parameters);
 - fit-time overrides: ``fit(X, y, epochs=3, batch_size=8, ...)``,
   ``fit__epochs``, ``fit__class_weight`` ... (the core's
-  ``_fit_overrides``), ``validation_batch_size``;
+  ``_fit_overrides``), ``validation_batch_size``; ``fit__callbacks`` with
+  nested routed keys (``fit__callbacks__0__0=Schedule``);
 - predict-time arguments: ``predict(X, batch_size=8, callbacks=...)`` and
   ``predict__callbacks``; ``batch_size=-1`` means every row;
 - ``history_`` keyed by Keras's full metric names (``mean_absolute_error``
@@ -240,6 +241,15 @@ class ScikerasCompat:
         routed = super()._routed(prefix)
         if prefix == "fit":
             routed.pop("epochs", None)
+            nested = {
+                key[len("callbacks__") :]: routed.pop(key)
+                for key in list(routed)
+                if key.startswith("callbacks__")
+            }
+            if nested:  # fit__callbacks__0__0=Schedule: built like callbacks__
+                routed["callbacks"] = make_callbacks(
+                    routed.get("callbacks"), nested, prefix="fit__callbacks"
+                )
         return routed
 
     def _fit_kwargs(self, fit_params: dict[str, Any]) -> dict[str, Any]:

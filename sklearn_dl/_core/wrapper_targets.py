@@ -135,6 +135,36 @@ def check_loss_contradiction(estimator: Any, compiled: Any) -> None:
         )
 
 
+def check_some_loss(estimator: Any, compiled: Any) -> None:
+    """Refuse a per-output loss list or dict that holds no loss at all.
+
+    Keras accepts ``loss=[None]`` at ``compile`` and fails deep inside the
+    first training step; a plain ``None`` stays allowed (a model may add
+    its own losses with ``add_loss``).
+
+    Parameters
+    ----------
+    estimator : object
+        The wrapper being fitted.
+    compiled : object
+        The loss the model was compiled with.
+
+    Raises
+    ------
+    ValueError
+        When ``compiled`` is a list, tuple or dict of None only.
+    """
+    values = compiled.values() if isinstance(compiled, dict) else compiled
+    if isinstance(values, (list, tuple, type({}.values()))) and all(
+        value is None for value in values
+    ):
+        raise ValueError(
+            f"{type(estimator).__name__} has no loss to train with ({compiled!r}): "
+            "you must provide a loss function, as the `loss` parameter or in "
+            "the builder's compile(loss=...)."
+        )
+
+
 def check_input_shape(model: Any, x: Any, estimator_name: str) -> None:
     """Refuse, before training, samples the model's single input cannot take.
 
@@ -442,6 +472,7 @@ class WrapperTargets(TargetAdapter):
         ]
 
     def check_outputs(self, estimator: Any, n_units: Any, loss: Any) -> None:
+        check_some_loss(estimator, loss)
         check_loss_contradiction(estimator, loss)
         layout = estimator.__dict__.get("output_layout_", "single")
         if not has_several_targets(estimator):
@@ -611,6 +642,7 @@ __all__ = [
     "WrapperTargets",
     "check_input_shape",
     "check_loss_contradiction",
+    "check_some_loss",
     "encode_features",
     "loss_name",
     "multi_labels",
