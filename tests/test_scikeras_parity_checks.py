@@ -1,14 +1,14 @@
 """scikit-learn's conformance checks over scikeras-style configurations."""
 
 import keras
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_dl import KerasClassifier, KerasRegressor
 from tests.builders import mlp
 
-# Also run by the JAX CI job (KERAS_BACKEND=jax python -m pytest -m backends).
-pytestmark = pytest.mark.backends
+# TensorFlow only: the core's conformance on JAX is checked by
+# test_wrappers_checks; these add the scikeras-style configurations, which
+# change no backend code (and the JAX job's time is tight).
 
 
 class SubclassedClassifier(KerasClassifier):
