@@ -246,3 +246,26 @@ def test_several_inputs_into_a_stateful_model_are_refused(parts):
     with pytest.raises(ValueError, match="stateful model trains on one input"):
         reg.fit({"image": image[:8], "extra": extra[:8]}, value[:8])
     assert not hasattr(reg, "model_")  # the failed fit left nothing behind
+
+
+def test_incremental_fit_with_another_number_of_label_columns_is_refused(parts):
+    _, extra, label, _ = parts
+    X = extra[:20]
+    clf = KerasClassifier(softmax2_flat, random_state=0).fit(X, label[:20])
+    with pytest.raises(ValueError, match=r"fitted on one column of labels"):
+        clf.partial_fit(X, np.column_stack([label[:20], label[:20]]))
+    both = np.column_stack([label[:20], 1 - label[:20]])
+    multi = KerasClassifier(two_heads_flat, random_state=0).fit(X, both)
+    with pytest.raises(ValueError, match=r"fitted on 2 target columns"):
+        multi.partial_fit(X, label[:20])
+
+
+def softmax2_flat(meta):
+    inputs = keras.Input((2,))
+    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+
+
+def two_heads_flat(meta):
+    inputs = keras.Input((2,))
+    heads = [keras.layers.Dense(2, activation="softmax")(inputs) for _ in range(2)]
+    return keras.Model(inputs, heads)

@@ -350,6 +350,11 @@ class WrapperTargets(TargetAdapter):
         two_d_labels = (
             self.classifier and shape is not None and len(shape) == 2 and shape[1] > 1
         )
+        if two_d_labels and not reset and not has_several_targets(estimator):
+            raise ValueError(
+                f"y has shape {tuple(shape)}, but {type(estimator).__name__} was "
+                "fitted on one column of labels."
+            )
         if not is_multi(X) and not two_d_labels:
             return self.single.validate(estimator, X, y, reset)
         X = validate_inputs(estimator, X, reset)
