@@ -31,12 +31,11 @@ from sklearn_dl._core.parameters import (
 )
 from sklearn_dl._core.scikeras_compat import ScikerasCompat
 from sklearn_dl._core.targets import TargetAdapter, output_units
-from sklearn_dl._core.wrapper_targets import (
+from sklearn_dl._core.wrapper_checks import (
     check_loss_contradiction,
     check_some_loss,
-    encode_features,
-    validate_inputs,
 )
+from sklearn_dl._core.wrapper_targets import encode_features, validate_inputs
 from sklearn_dl.wrappers import WRAPPER_PARAMETERS, _ModelWrapper
 
 

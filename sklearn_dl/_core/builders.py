@@ -14,6 +14,7 @@ scikeras's conventions, kept so its users' code runs unchanged:
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import warnings
 from typing import Any
@@ -31,6 +32,30 @@ BUILDER_EXTRAS = ("meta", "compile_kwargs", "params")
 
 #: Extra keyword arguments that configure the wrapper, never the builder.
 WRAPPER_KEYWORDS = frozenset({"build_fn", "validation_batch_size"})
+
+
+@functools.cache
+def _param_names(cls: type) -> tuple[str, ...]:
+    """The names :func:`wrapper_param_names` returns, cached per class."""
+    from sklearn.base import BaseEstimator
+
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = vars(klass).get("__init__")
+        if init is None or not issubclass(klass, BaseEstimator):
+            continue
+        init = getattr(init, "deprecated_original", init)
+        passes_on = False
+        for parameter in inspect.signature(init).parameters.values():
+            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+                passes_on = True
+            elif parameter.name != "self" and parameter.kind not in (
+                inspect.Parameter.VAR_POSITIONAL,
+            ):
+                names.add(parameter.name)
+        if not passes_on or klass.__module__.startswith("sklearn_dl."):
+            break
+    return tuple(sorted(names))
 
 
 def wrapper_param_names(cls: type) -> list[str]:
@@ -53,25 +78,7 @@ def wrapper_param_names(cls: type) -> list[str]:
     list of str
         Sorted parameter names.
     """
-    from sklearn.base import BaseEstimator
-
-    names: set[str] = set()
-    for klass in cls.__mro__:
-        init = vars(klass).get("__init__")
-        if init is None or not issubclass(klass, BaseEstimator):
-            continue
-        init = getattr(init, "deprecated_original", init)
-        passes_on = False
-        for parameter in inspect.signature(init).parameters.values():
-            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
-                passes_on = True
-            elif parameter.name != "self" and parameter.kind not in (
-                inspect.Parameter.VAR_POSITIONAL,
-            ):
-                names.add(parameter.name)
-        if not passes_on or klass.__module__.startswith("sklearn_dl."):
-            break
-    return sorted(names)
+    return list(_param_names(cls))
 
 
 def own_param_names(cls: type) -> set[str]:

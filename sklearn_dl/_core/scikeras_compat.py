@@ -308,8 +308,9 @@ class ScikerasCompat:
                 raise unknown_parameter_error(key, PREDICT_ARGUMENTS, "predict")
         check_is_fitted(self)
         X = self._validate_X(X)
-        routed = super()._routed("predict")
-        callbacks = kwargs.get("callbacks", routed.get("callbacks"))
+        callbacks = kwargs.get("callbacks")
+        if callbacks is None and "predict__callbacks" in getattr(self, "_kwargs", {}):
+            callbacks = super()._routed("predict").get("callbacks")
         if "batch_size" not in kwargs and callbacks is None:
             return self._network_outputs(X)
         setup = self.__dict__.get("_prediction_setup")
