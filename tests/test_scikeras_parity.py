@@ -356,3 +356,14 @@ def test_per_output_loss_holding_no_loss_is_a_clear_error(regression, loss):
     X, y = regression
     with pytest.raises(ValueError, match="must provide a loss function"):
         KerasRegressor(mlp, loss=loss).fit(X, y)
+
+
+def test_failed_initialize_leaves_the_estimator_as_it_was(data):
+    X, y = data
+    clf = KerasClassifier(mlp, random_state=0).fit(X, y)
+    model, classes = clf.model_, clf.classes_
+    with pytest.raises(ValueError, match="only one class"):
+        clf.initialize(X, np.zeros(len(X)))
+    assert clf.model_ is model
+    np.testing.assert_array_equal(clf.classes_, classes)
+    assert clf.predict(X).shape == (60,)
