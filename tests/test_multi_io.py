@@ -269,3 +269,22 @@ def two_heads_flat(meta):
     inputs = keras.Input((2,))
     heads = [keras.layers.Dense(2, activation="softmax")(inputs) for _ in range(2)]
     return keras.Model(inputs, heads)
+
+
+def test_integer_input_keeps_its_dtype_when_given_by_name():
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 20, size=(40, 5))
+    label = (tokens.sum(axis=1) > 47).astype(int)
+
+    def build(meta):
+        ids = keras.Input((5,), dtype="int64", name="tokens")
+        pooled = keras.layers.GlobalAveragePooling1D()(
+            keras.layers.Embedding(20, 4)(ids)
+        )
+        return keras.Model(
+            {"tokens": ids}, keras.layers.Dense(2, activation="softmax")(pooled)
+        )
+
+    clf = KerasClassifier(build, random_state=0).fit({"tokens": tokens}, label)
+    assert clf.X_dtype_ == np.int64
+    assert clf.predict({"tokens": tokens[:3]}).shape == (3,)
