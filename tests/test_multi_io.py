@@ -288,3 +288,17 @@ def test_integer_input_keeps_its_dtype_when_given_by_name():
     clf = KerasClassifier(build, random_state=0).fit({"tokens": tokens}, label)
     assert clf.X_dtype_ == np.int64
     assert clf.predict({"tokens": tokens[:3]}).shape == (3,)
+
+
+def test_multi_output_classifier_with_named_inputs_saves_and_loads(parts, tmp_path):
+    image, extra, label, _ = parts
+    y = np.column_stack([label, (extra[:, 1] > 0).astype(int)])
+    heads = TwoInputs({"first": (2, "softmax"), "second": (2, "softmax")})
+    clf = KerasClassifier(heads, random_state=0).fit(
+        {"image": image, "extra": extra}, y
+    )
+    save(clf, tmp_path / "clf.skdl")
+    again = load(tmp_path / "clf.skdl")
+    X = {"extra": extra, "image": image}  # another key order: fed by name
+    np.testing.assert_array_equal(again.predict(X), clf.predict(X))
+    assert [list(c) for c in again.classes_] == [[0, 1], [0, 1]]
