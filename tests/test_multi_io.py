@@ -117,10 +117,23 @@ def test_multi_output_regression_splits_columns_over_outputs(parts):
     image, extra, _, value = parts
     build = TwoInputs({"sum": (1, None), "pair": (2, None)})
     Y = np.column_stack([value, extra])
-    reg = KerasRegressor(build, epochs=2, random_state=0, loss=["mse", "mae"])
+    reg = KerasRegressor(
+        build,
+        epochs=2,
+        random_state=0,
+        loss=["mse", "mae"],
+        compile__loss_weights=[1.0, 0.0],  # per-output weights, routed to compile
+    )
     reg.fit({"image": image, "extra": extra}, Y)
     assert reg.predict({"image": image, "extra": extra}).shape == (N, 3)
     assert set(reg.history_) >= {"loss", "sum_loss", "pair_loss"}
+    # The second output weighs nothing: the loss is about the first output's
+    # alone (Keras averages them over batches a little differently); had the
+    # weights been ignored, the second output's loss would be added.
+    history = reg.history_
+    loss, first, second = (history[k][-1] for k in ("loss", "sum_loss", "pair_loss"))
+    assert abs(loss - first) < 0.1 * first
+    assert second > 0.1 * first
     assert np.isfinite(reg.score({"image": image, "extra": extra}, Y))
     with pytest.raises(ValueError, match="3 units in all"):
         KerasRegressor(build).fit({"image": image, "extra": extra}, Y[:, :2])
