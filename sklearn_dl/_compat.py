@@ -1,7 +1,7 @@
 """The private scikit-learn helpers sklearn_dl uses, in one place.
 
 scikit-learn's parameter-validation vocabulary (``Interval``, ``StrOptions``,
-``HasMethods``, ``validate_params``) is the de-facto standard for
+``HasMethods``, ``Options``, ``validate_params``) is the de-facto standard for
 ``_parameter_constraints`` in third-party estimators but lives in a private
 module; so do ``InvalidParameterError`` (what a failed validation raises;
 the tests catch it by type) and ``_check_feature_names_in``. Importing them
@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     InvalidParameterError,
+    Options,
     StrOptions,
     validate_params,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "HasMethods",
     "Interval",
     "InvalidParameterError",
+    "Options",
     "StrOptions",
     "_check_feature_names_in",
     "validate_params",

@@ -9,14 +9,15 @@ on (see :data:`sklearn_dl._core.routing.ROUTING_PREFIXES`).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
+from dataclasses import replace
+from numbers import Integral
 from types import MappingProxyType
 from typing import Any
 
-from sklearn_dl._backend.keras import import_keras
+from sklearn_dl._compat import HasMethods, Interval, Options
+from sklearn_dl._core.builders import WRAPPER_KEYWORDS, build_model
 from sklearn_dl._core.classifier import BaseKerasClassifier
-from sklearn_dl._core.keras_objects import fresh_keras_objects
 from sklearn_dl._core.parameters import (
     CLASSIFIER_PARAMETERS,
     CORE_PARAMETERS,
@@ -26,15 +27,10 @@ from sklearn_dl._core.parameters import (
     parameter_set,
 )
 from sklearn_dl._core.regressor import BaseKerasRegressor
-from sklearn_dl._core.routing import (
-    accepted_names,
-    has_routing_prefix,
-    route_params,
-    unknown_parameter_error,
-)
-
-# Builder arguments filled in by the estimator when the signature asks.
-_BUILDER_EXTRAS = ("meta", "compile_kwargs", "params")
+from sklearn_dl._core.routing import has_routing_prefix
+from sklearn_dl._core.scikeras_compat import ClassifierCompat, RegressorCompat
+from sklearn_dl._core.targets import ClassLabels, NumericTargets
+from sklearn_dl._core.wrapper_targets import WrapperTargets
 
 
 class _ModelWrapper:
@@ -89,7 +85,9 @@ class _ModelWrapper:
         extra = {
             name: params.pop(name)
             for name in list(params)
-            if has_routing_prefix(name) or name in self._kwargs
+            if has_routing_prefix(name)
+            or name in self._kwargs
+            or name in WRAPPER_KEYWORDS
         }
         if extra:
             # A new dict: a shallow copy of the estimator keeps its own values.
@@ -99,40 +97,16 @@ class _ModelWrapper:
     def _build_keras_model(
         self, meta: dict[str, Any], compile_kwargs: dict[str, Any]
     ) -> Any:
-        keras = import_keras()
-        model = self.model
-        if model is None:
-            raise ValueError(
-                "`model` must be a keras.Model or a callable returning one; got None."
-            )
-        if isinstance(model, keras.Model):
-            # Train a copy: the user's model (and its weights) stay untouched.
-            return copy.deepcopy(model)
-        if not callable(model):
-            raise TypeError(
-                "`model` must be a keras.Model or a callable returning one; got "
-                f"{type(model).__name__}."
-            )
-        extra = self._extra_params()
-        bare = {name: value for name, value in extra.items() if "__" not in name}
-        # Copies: a Keras object given as a builder argument is never trained.
-        kwargs = fresh_keras_objects({**bare, **route_params(extra, "model")})
-        names, takes_var_keyword = accepted_names(model)
-        for key in kwargs:
-            if key not in names and not takes_var_keyword:
-                shown = key if key in bare else f"model__{key}"
-                raise unknown_parameter_error(
-                    shown, names - set(_BUILDER_EXTRAS), "the model builder"
-                )
-        available = {
-            "meta": meta,
-            "compile_kwargs": compile_kwargs,
-            "params": self.get_params(),
-        }
-        for name in _BUILDER_EXTRAS:
-            if name in names:
-                kwargs[name] = available[name]
-        return model(**kwargs)
+        # Which builder and which arguments: sklearn_dl/_core/builders.py.
+        return build_model(self, self._extra_params(), meta, compile_kwargs)
+
+    def _model_as_given(
+        self, meta: dict[str, Any], compile_kwargs: dict[str, Any]
+    ) -> Any:
+        """The model for ``initialize``: a model instance is used, not copied."""
+        return build_model(
+            self, self._extra_params(), meta, compile_kwargs, copy_instance=False
+        )
 
 
 #: The wrappers' own parameters, and the shared ones they word their own way.
@@ -158,19 +132,75 @@ WRAPPER_PARAMETERS = parameter_set(
         "``optimizer__*`` parameters (e.g. ``optimizer__learning_rate=0.01``)."
     ),
     Parameter(
+        "metrics",
+        (list, tuple, dict, str, callable, None),
+        "str, metric, list or dict",
+        "Metrics reported per epoch in ``history_`` (under Keras's full "
+        'names, e.g. ``"mean_absolute_error"`` for ``"mae"``): one metric '
+        "(a name, class or instance), a list, or a dict keyed by model "
+        "output. ``metrics__<key>`` configures every metric given as a class, "
+        "``metrics__<index or output>__<key>`` one entry.",
+    ),
+    Parameter(
+        "batch_size",
+        (Interval(Integral, 1, None, closed="left"), Options(Integral, {-1}), None),
+        "int",
+        "Rows per gradient step; None means Keras's default, 32, and -1 every "
+        "row in one batch.",
+    ),
+    Parameter(
+        "callbacks",
+        (list, tuple, dict, callable, HasMethods(["set_model"]), None),
+        "callback, list or dict",
+        "Keras callbacks: one, a list, or a dict keyed by name; classes "
+        "(configured by ``callbacks__*``, or one entry by "
+        "``callbacks__<name or index>__<key>``; digit keys are positional "
+        "arguments) or instances (copied for each fit).",
+    ),
+    Parameter(
         "**kwargs",
         (),
         "dict",
         "Routed parameters (``model__hidden``, ``optimizer__learning_rate``, "
-        "``fit__validation_data``, ``predict__batch_size`` ...) and plain "
-        "keyword arguments for the model builder. They are parameters like "
-        "the others: ``get_params``, ``set_params`` and ``clone`` see them.",
+        "``fit__validation_data``, ``predict__batch_size`` ...), plain "
+        "keyword arguments for the model builder, and scikeras's "
+        "``build_fn`` (the deprecated name of ``model``, with a "
+        "``FutureWarning``) and ``validation_batch_size``. They are "
+        "parameters like the others: ``get_params``, ``set_params`` and "
+        "``clone`` see them.",
+    ),
+)
+
+_PER_OUTPUT_LOSS = (str, callable, list, tuple, dict, None)
+
+#: The wrappers' losses: also a list or dict, one per model output.
+WRAPPER_CLASSIFIER_PARAMETERS = parameter_set(
+    replace(
+        CLASSIFIER_PARAMETERS["loss"],
+        constraint=_PER_OUTPUT_LOSS,
+        type="str, loss class, instance, callable, list or dict",
+        doc=CLASSIFIER_PARAMETERS["loss"].doc
+        + " A list or dict gives one loss per model output.",
+    ),
+)
+WRAPPER_REGRESSOR_PARAMETERS = parameter_set(
+    replace(
+        REGRESSOR_PARAMETERS["loss"],
+        constraint=_PER_OUTPUT_LOSS,
+        type="str, loss class, instance, callable, list or dict",
+        doc=REGRESSOR_PARAMETERS["loss"].doc
+        + " A list or dict gives one loss per model output.",
     ),
 )
 
 
-@compose_parameters(CORE_PARAMETERS, CLASSIFIER_PARAMETERS, WRAPPER_PARAMETERS)
-class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
+@compose_parameters(
+    CORE_PARAMETERS,
+    CLASSIFIER_PARAMETERS,
+    WRAPPER_PARAMETERS,
+    WRAPPER_CLASSIFIER_PARAMETERS,
+)
+class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
     """A Keras model as a scikit-learn classifier.
 
     Parameters
@@ -183,10 +213,11 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     history_ : dict of list
         Per-epoch values of the loss and metrics (``loss``, ``val_loss``,
         ...), accumulated over warm-started fits.
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
-    n_classes_ : int
-        Number of classes.
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels (a list, one array per column, for 2-D targets:
+        multilabel or multi-output).
+    n_classes_ : int or list of int
+        Number of classes (per column for 2-D targets).
     n_features_in_ : int
         Size of the second axis of X.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -198,11 +229,14 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     y_dtype_ : numpy.dtype
         dtype of the training labels.
     target_type_ : str
-        ``"binary"`` or ``"multiclass"``.
+        ``"binary"``, ``"multiclass"``, ``"multilabel-indicator"`` or
+        ``"multiclass-multioutput"``.
     n_outputs_ : int
-        Number of target columns (1).
+        Number of target columns.
     n_outputs_expected_ : int
-        Number of model outputs (1).
+        Number of model outputs the targets are fed to.
+    current_epoch : int
+        Epochs trained so far.
     target_encoder_ : object
         Maps labels to the network's targets and back.
     output_encoding_ : {"binary", "sparse", "onehot"}
@@ -225,6 +259,8 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
     (3,)
     """
 
+    _targets = WrapperTargets(ClassLabels(), classifier=True)
+
     def __init__(
         self,
         model: Any = None,
@@ -235,10 +271,10 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
         random_state: Any = None,
         optimizer: Any = "rmsprop",
         loss: Any = None,
-        metrics: list | None = None,
+        metrics: Any = None,
         batch_size: int | None = None,
         verbose: int | str = 0,
-        callbacks: list | dict | None = None,
+        callbacks: Any = None,
         validation_split: float = 0.0,
         shuffle: bool = True,
         run_eagerly: bool = False,
@@ -265,8 +301,13 @@ class KerasClassifier(_ModelWrapper, BaseKerasClassifier):
         self._kwargs = kwargs
 
 
-@compose_parameters(CORE_PARAMETERS, REGRESSOR_PARAMETERS, WRAPPER_PARAMETERS)
-class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
+@compose_parameters(
+    CORE_PARAMETERS,
+    REGRESSOR_PARAMETERS,
+    WRAPPER_PARAMETERS,
+    WRAPPER_REGRESSOR_PARAMETERS,
+)
+class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
     """A Keras model as a scikit-learn regressor.
 
     Parameters
@@ -294,6 +335,8 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
         Number of target columns.
     n_outputs_expected_ : int
         Number of model outputs (1).
+    current_epoch : int
+        Epochs trained so far.
 
     Examples
     --------
@@ -311,6 +354,8 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
     (2,)
     """
 
+    _targets = WrapperTargets(NumericTargets(), classifier=False)
+
     def __init__(
         self,
         model: Any = None,
@@ -321,10 +366,10 @@ class KerasRegressor(_ModelWrapper, BaseKerasRegressor):
         random_state: Any = None,
         optimizer: Any = "rmsprop",
         loss: Any = None,
-        metrics: list | None = None,
+        metrics: Any = None,
         batch_size: int | None = None,
         verbose: int | str = 0,
-        callbacks: list | dict | None = None,
+        callbacks: Any = None,
         validation_split: float = 0.0,
         shuffle: bool = True,
         run_eagerly: bool = False,

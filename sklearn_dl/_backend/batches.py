@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -28,8 +29,10 @@ def ordered_batches(
 
     Parameters
     ----------
-    arrays : tuple of ndarray
-        ``(x, y)`` or ``(x, y, sample_weight)``, with equal first axes.
+    arrays : tuple
+        ``(x, y)`` or ``(x, y, sample_weight)``, with equal first axes;
+        ``x`` and ``y`` may be lists or dicts of arrays (several model
+        inputs or outputs).
     orders : callable
         Returns an iterable of row orders, one per epoch (each a permutation
         of the row indices), consumed lazily as training advances.
@@ -66,15 +69,33 @@ def steps_per_epoch(n_rows: int, batch_size: int) -> int:
     return math.ceil(n_rows / batch_size)
 
 
+def _rows_of(structure: Any, rows: np.ndarray) -> Any:
+    """The rows of every array of a (nested) tuple, list or dict of arrays."""
+    if isinstance(structure, dict):
+        return {name: _rows_of(value, rows) for name, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_rows_of(value, rows) for value in structure)
+    return structure[rows]
+
+
+def _lists_as_tuples(structure: Any) -> Any:
+    """The same structure with every list made a tuple."""
+    if isinstance(structure, dict):
+        return {name: _lists_as_tuples(value) for name, value in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return tuple(_lists_as_tuples(value) for value in structure)
+    return structure
+
+
 def _numpy_batches(
-    arrays: tuple[np.ndarray, ...],
+    arrays: tuple[Any, ...],
     orders: Callable[[], Iterable[np.ndarray]],
     batch_size: int,
-) -> Iterator[tuple[np.ndarray, ...]]:
+) -> Iterator[tuple[Any, ...]]:
     for order in orders():
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            yield tuple(array[rows] for array in arrays)
+            yield _rows_of(arrays, rows)
 
 
 def _tf_batches(
@@ -84,8 +105,9 @@ def _tf_batches(
 ) -> object:
     import tensorflow as tf
 
-    tensors = tuple(tf.constant(array) for array in arrays)
-    n_rows = len(arrays[0])
+    # tf.data packs a list into one tensor: several inputs travel as a tuple.
+    tensors = tf.nest.map_structure(tf.constant, _lists_as_tuples(arrays))
+    n_rows = len(tf.nest.flatten(arrays)[0])
     epochs = tf.data.Dataset.from_generator(
         orders, output_signature=tf.TensorSpec([n_rows], tf.int64)
     )
@@ -93,7 +115,9 @@ def _tf_batches(
         lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
     )
     batches = rows.map(
-        lambda chosen: tuple(tf.gather(tensor, chosen) for tensor in tensors),
+        lambda chosen: tf.nest.map_structure(
+            lambda tensor: tf.gather(tensor, chosen), tensors
+        ),
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )

@@ -58,7 +58,8 @@ def check_finite_model(
     """
     where = _non_finite_variable(model)
     if where is None and isinstance(x, np.ndarray) and x.shape[0]:
-        rows = x[: fixed_batch_rows(model, batch_size)]
+        limit = fixed_batch_rows(model, batch_size)
+        rows = x if limit < 1 else x[:limit]
         outputs = predict_in_fixed_batches(model, rows, batch_size, threading.Lock())
         if not np.isfinite(outputs).all():
             where = "its outputs"

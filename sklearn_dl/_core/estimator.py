@@ -21,7 +21,7 @@ from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
 from sklearn_dl._backend.runtime import first_traces
 from sklearn_dl._core.divergence import check_finite_model
-from sklearn_dl._core.feeders import ArrayFeeder, StatefulFeeder
+from sklearn_dl._core.feeders import ArrayFeeder, StatefulFeeder, whole_batches
 from sklearn_dl._core.keras_objects import (
     make_callbacks,
     make_loss,
@@ -68,7 +68,7 @@ from sklearn_dl._core.streaming import (  # out-of-core data (issue #16)
     is_streamed,
     predict_streamed,
 )
-from sklearn_dl._core.targets import TargetAdapter
+from sklearn_dl._core.targets import TargetAdapter, output_units
 from sklearn_dl._core.transaction import FitTransaction
 
 # Model.fit arguments the estimator sets itself, with the parameter to use.
@@ -111,6 +111,8 @@ class BaseKerasEstimator(
     _reuses_compiled_models: bool = True
     #: How training data is fed to a model without stateful layers.
     _feeder: type = ArrayFeeder
+    #: Managed ``Model.fit`` arguments a fit call (or ``fit__*``) may override.
+    _fit_overrides: frozenset = frozenset()
 
     # Declared once, with their docs, in sklearn_dl._core.parameters.
     _parameter_constraints: dict = constraints_of(CORE_PARAMETERS)
@@ -161,7 +163,7 @@ class BaseKerasEstimator(
         """Keras ``fit`` arguments from ``fit__*`` and fit-time parameters."""
         extra = {**self._routed("fit"), **fit_params}
         for key in extra:
-            if key in _MANAGED_FIT_ARGUMENTS:
+            if key in _MANAGED_FIT_ARGUMENTS and key not in self._fit_overrides:
                 raise ValueError(
                     f"Model.fit argument {key!r} is set by the estimator; use "
                     f"{_MANAGED_FIT_ARGUMENTS[key]} instead."
@@ -169,6 +171,10 @@ class BaseKerasEstimator(
         valid, _ = accepted_names(import_keras().Model.fit)
         _reject_unknown(extra, valid - {"self"}, "fit", "Model.fit")
         return extra
+
+    def _history_key(self, name: str) -> str:
+        """The ``history_`` key of one of Keras's ``History`` keys (unchanged)."""
+        return name
 
     def _make_callbacks(self) -> list[Any]:
         """Fresh Keras callbacks for one fit, from ``callbacks`` and ``callbacks__*``.
@@ -326,6 +332,11 @@ default=None
                     fit_kwargs["validation_data"] = self._encode_validation_data(
                         fit_kwargs["validation_data"]
                     )
+                class_weight = (
+                    self._targets.class_weight(self, y, fit_kwargs.pop("class_weight"))
+                    if "class_weight" in fit_kwargs
+                    else self._targets.class_weight(self, y)
+                )
                 arguments = {
                     "x": X,
                     "y": self._targets.encode(self, y),
@@ -337,9 +348,10 @@ default=None
                     "callbacks": list(plan.callbacks),
                     "validation_split": self.validation_split,
                     "shuffle": self.shuffle,
-                    "class_weight": self._targets.class_weight(self, y),
+                    "class_weight": class_weight,
                     **fit_kwargs,
                 }
+                arguments = whole_batches(arguments, X.shape[0])
                 arguments = self._feeder_for(plan).fit_arguments(arguments)
                 guard = NonFiniteLossGuard()
                 arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
@@ -358,7 +370,8 @@ default=None
                     estimator_name=type(self).__name__,
                 )
             for name, values in history.history.items():
-                self.history_.setdefault(name, []).extend(float(v) for v in values)
+                key = self._history_key(name)
+                self.history_.setdefault(key, []).extend(float(v) for v in values)
         except BaseException:
             transaction.rollback()
             raise
@@ -387,7 +400,12 @@ default=None
         return self._feeder(plan.seed)
 
     def _initialize_model(
-        self, sample: np.ndarray, seed: int | None, transaction: FitTransaction
+        self,
+        sample: np.ndarray,
+        seed: int | None,
+        transaction: FitTransaction,
+        *,
+        build: Any = None,
     ) -> None:
         """Build and compile a new model from the parameters and meta.
 
@@ -395,24 +413,30 @@ default=None
         layer, so their output size is known. With a ``seed``, the model's
         unseeded random sources get seeds derived from it
         (:func:`~sklearn_dl._core.seeding.seed_model`) before a pooled model
-        copies its state.
+        copies its state. ``build`` replaces :meth:`_build_keras_model` (a
+        wrapper's ``initialize`` uses the user's model as it is); such a
+        model is neither seeded nor swapped for a pooled one.
         """
         keras = import_keras()
         compile_kwargs = self._compile_kwargs()
         policy = "mixed_float16" if getattr(self, "mixed_precision", False) else None
         with dtype_policy_scope(policy):
-            model = self._build_keras_model(self._meta(), compile_kwargs)
+            model = (build or self._build_keras_model)(self._meta(), compile_kwargs)
         if not isinstance(model, keras.Model):
             raise TypeError(
                 f"The model builder of {type(self).__name__} must return a "
                 f"keras.Model; it returned {type(model).__name__}."
             )
-        n_units = output_units(model, sample)
+        n_units = self._targets.output_units(self, model, sample)
         if not model.compiled:
             if self.loss is None:
                 compile_kwargs["loss"] = self._targets.default_loss(self, n_units)
             model.compile(**compile_kwargs)
         self._targets.check_outputs(self, n_units, model.loss)
+        if build is not None:
+            self.__dict__.pop("_model_loan", None)  # commit lets go of the old one
+            self.model_ = model  # the user's object: never lent to another fit
+            return
         if seed is not None:
             seed_model(model, seed)
         self._model = self._reuse_pooled_model(model, transaction)
@@ -587,33 +611,6 @@ default=None
 _RUNTIME_ATTRIBUTES = ("_model_loan", "_prediction_turns", "_prediction_setup")
 
 
-def output_units(model: Any, sample: np.ndarray) -> int:
-    """Size of the last axis of a single-output model's output.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A model with one output.
-    sample : ndarray
-        One input row, used to build a model that has no Input layer.
-
-    Returns
-    -------
-    int
-        The number of output units.
-    """
-    outputs = getattr(model, "outputs", None) if model.built else None
-    if not outputs:
-        outputs = model(sample)
-        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
-    if len(outputs) != 1:
-        raise ValueError(
-            f"The model has {len(outputs)} outputs; sklearn_dl estimators "
-            "train models with exactly one output."
-        )
-    return int(outputs[0].shape[-1])
-
-
 def _reject_unknown(
     routed: dict[str, Any], valid: set[str], prefix: str, target: str
 ) -> None:
@@ -625,4 +622,4 @@ def _reject_unknown(
             raise unknown_parameter_error(f"{prefix}__{key}", valid, target)
 
 
-__all__ = ["ROUTING_PREFIXES", "BaseKerasEstimator"]
+__all__ = ["ROUTING_PREFIXES", "BaseKerasEstimator", "output_units"]

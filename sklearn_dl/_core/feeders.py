@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sklearn_dl._backend.batches import ordered_batches, steps_per_epoch
+from sklearn_dl._core.multi_io import NamedArrays, as_model_input, take_rows
 from sklearn_dl._core.predicting import fixed_batch_rows
 from sklearn_dl._core.sample_weight import canonical_order
 
@@ -102,10 +103,10 @@ class ArrayFeeder:
         x = arguments["x"]
         if (
             not arguments.get("shuffle")
-            or not isinstance(x, np.ndarray)
+            or not isinstance(x, (np.ndarray, NamedArrays))
             or arguments.get("steps_per_epoch") is not None
         ):
-            return arguments
+            return model_inputs(arguments)
         x, y, weights = x, arguments["y"], arguments.get("sample_weight")
         split = arguments.get("validation_split") or 0.0
         if split and arguments.get("validation_data") is None:
@@ -115,9 +116,10 @@ class ArrayFeeder:
                     f"validation_split={split} leaves no rows for training or "
                     f"for validation out of {len(x)}."
                 )
-            held_out = (x[at:], y[at:]) + (() if weights is None else (weights[at:],))
+            held_out = (x[at:], take_rows(y, slice(at, None)))
+            held_out += () if weights is None else (weights[at:],)
             arguments["validation_data"] = held_out
-            x, y = x[:at], y[:at]
+            x, y = x[:at], take_rows(y, slice(None, at))
             weights = None if weights is None else weights[:at]
         class_weight = arguments.get("class_weight")
         if class_weight is not None:
@@ -127,7 +129,8 @@ class ArrayFeeder:
                 )
             weights = class_weight_rows(y, class_weight)
         order = canonical_order(x, y, weights)
-        arrays = (x[order], y[order]) + (() if weights is None else (weights[order],))
+        arrays = (as_model_input(x[order]), take_rows(y, order))
+        arrays += () if weights is None else (weights[order],)
         batch_size = arguments.get("batch_size") or KERAS_DEFAULT_BATCH_SIZE
         first = arguments.get("initial_epoch", 0)
         last = arguments["epochs"]
@@ -150,7 +153,59 @@ class ArrayFeeder:
             class_weight=None,
             steps_per_epoch=steps_per_epoch(n_rows, batch_size),
         )
-        return arguments
+        return model_inputs(arguments)
+
+
+def model_inputs(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments with several inputs given as Keras takes them.
+
+    A :class:`~sklearn_dl._core.multi_io.NamedArrays` (``x``, or the first
+    item of ``validation_data``) becomes a dict keyed by input name, or a
+    list in the model's input order.
+
+    Parameters
+    ----------
+    arguments : dict
+        Keyword arguments for ``Model.fit``.
+
+    Returns
+    -------
+    dict
+        The same dict, inputs converted.
+    """
+    arguments["x"] = as_model_input(arguments["x"])
+    data = arguments.get("validation_data")
+    if isinstance(data, (tuple, list)) and isinstance(data[0], NamedArrays):
+        arguments["validation_data"] = (as_model_input(data[0]), *data[1:])
+    return arguments
+
+
+def whole_batches(arguments: dict[str, Any], n_rows: int) -> dict[str, Any]:
+    """Resolve scikeras's ``batch_size=-1`` (every row in one batch).
+
+    Parameters
+    ----------
+    arguments : dict
+        Keyword arguments for ``Model.fit``; ``batch_size`` and
+        ``validation_batch_size`` may be -1.
+    n_rows : int
+        Training rows.
+
+    Returns
+    -------
+    dict
+        The arguments (a new dict) with -1 replaced by the number of rows
+        (of the validation data, for ``validation_batch_size``).
+    """
+    arguments = dict(arguments)
+    if arguments.get("batch_size") == -1:
+        arguments["batch_size"] = max(1, n_rows)
+    if arguments.get("validation_batch_size") == -1:
+        data = arguments.get("validation_data")
+        arguments["validation_batch_size"] = (
+            max(1, len(data[0])) if data is not None else max(1, n_rows)
+        )
+    return arguments
 
 
 class EpochOrdered:
@@ -247,6 +302,8 @@ __all__ = [
     "class_weight_rows",
     "epoch_order",
     "fresh_seed",
+    "model_inputs",
+    "whole_batches",
 ]
 
 
@@ -365,6 +422,14 @@ class StatefulFeeder:
         from sklearn_dl._core.callbacks import ResetStates  # imports Keras
 
         arguments = dict(arguments)
+        if isinstance(arguments["x"], NamedArrays) or not isinstance(
+            arguments["y"], np.ndarray
+        ):
+            raise ValueError(
+                "A stateful model trains on one input array and one target "
+                "array; several inputs or outputs cannot be padded to its "
+                "fixed batches."
+            )
         batch_rows = self.batch_rows
         x, y, weights = _validation_split_rows(
             arguments, arguments["x"], arguments["y"], arguments["sample_weight"]

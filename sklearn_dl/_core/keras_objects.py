@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sklearn_dl._backend.keras import import_keras
-from sklearn_dl._core.routing import (
-    accepted_names,
-    accepted_names_in_hierarchy,
-    unknown_parameter_error,
-)
+from sklearn_dl._core.nested import build_structure, construct
 
 # Keras's short loss names whose class name is not their CamelCase form.
 _LOSS_ALIASES = {
@@ -38,24 +34,13 @@ def _class_name(name: str) -> str:
 
 
 def _construct(cls: type, kwargs: Mapping[str, Any], prefix: str) -> Any:
-    """Instantiate ``cls`` with routed ``kwargs``, naming a rejected key."""
-    names, takes_var_keyword = accepted_names(cls)
-    for key in kwargs:
-        if key not in names and not takes_var_keyword:
-            raise unknown_parameter_error(f"{prefix}__{key}", names, cls.__name__)
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as error:
-        known = accepted_names_in_hierarchy(cls)
-        for key in kwargs:
-            if key not in known:
-                raise unknown_parameter_error(
-                    f"{prefix}__{key}", known, cls.__name__
-                ) from error
-        raise ValueError(
-            f"Could not build {cls.__name__} from the routed parameters "
-            f"{sorted(f'{prefix}__{key}' for key in kwargs)}: {error}"
-        ) from error
+    """Instantiate ``cls`` with routed ``kwargs``, naming a rejected key.
+
+    Nested keys (``learning_rate__initial_learning_rate``) build an argument
+    given as a class; digit keys are positional (see
+    :mod:`sklearn_dl._core.nested`).
+    """
+    return construct(cls, kwargs, prefix)
 
 
 def make_optimizer(optimizer: Any, kwargs: Mapping[str, Any]) -> Any:
@@ -119,55 +104,99 @@ def make_loss(loss: Any, kwargs: Mapping[str, Any]) -> Any:
     )
 
 
-def make_metrics(metrics: Sequence[Any] | None, kwargs: Mapping[str, Any]) -> list[Any]:
+def _copy_metric(metric: Any) -> Any:
+    """A fresh metric object (a new one from its config)."""
+    return type(metric).from_config(metric.get_config())
+
+
+def _metric_from_name(name: str, kwargs: Mapping[str, Any]) -> Any:
+    """Build the metric class a name stands for, with routed arguments."""
+    keras = import_keras()
+    try:
+        metric = keras.metrics.get(name)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"Unknown metric name {name!r}.") from error
+    cls = metric if isinstance(metric, type) else type(metric)
+    if not issubclass(cls, keras.metrics.Metric):
+        spec = {"class_name": _class_name(name), "config": {}}
+        try:
+            cls = type(keras.metrics.get(spec))
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"Routed metric parameters {sorted(kwargs)} need a metric class, "
+                f"and {name!r} does not name one; pass the class, e.g. "
+                f"keras.metrics.{_class_name(name)}."
+            ) from error
+    return construct(cls, kwargs, "metrics")
+
+
+def make_metrics(metrics: Any, kwargs: Mapping[str, Any]) -> Any:
     """Build fresh metrics.
 
     Parameters
     ----------
-    metrics : sequence or None
-        Metric names, classes or instances.
+    metrics : str, class, instance, sequence, mapping or None
+        One metric (name, class or instance), a list of them, or a dict of
+        them keyed by model output (each value one metric or a list).
     kwargs : mapping
-        The routed ``metrics__*`` parameters, passed to every metric given
-        as a class.
+        The routed ``metrics__*`` parameters: plain keys go to every metric
+        given as a class, ``<index>__<key>`` (or ``<output>__<key>``) to
+        one entry; see :mod:`sklearn_dl._core.nested`.
 
     Returns
     -------
-    list
-        Metric names and new metric objects.
+    list or dict
+        Metric names and new metric objects: a list, or a dict for a dict.
     """
-    built = []
-    used_kwargs = False
-    for metric in metrics or []:
-        if isinstance(metric, type):
-            built.append(_construct(metric, kwargs, "metrics"))
-            used_kwargs = True
-        elif isinstance(metric, str) or not hasattr(metric, "get_config"):
-            built.append(metric)
-        else:
-            built.append(type(metric).from_config(metric.get_config()))
-    if kwargs and not used_kwargs:
-        key = next(iter(kwargs))
+    if metrics is None:
+        if kwargs:
+            key = next(iter(kwargs))
+            raise ValueError(
+                f"Parameter 'metrics__{key}' was given but no metric is passed as "
+                "a class that could take it; pass the metric class, e.g. "
+                "metrics=[keras.metrics.AUC]."
+            )
+        return []
+    single = not isinstance(metrics, (list, tuple, Mapping))
+    spec = [metrics] if single else metrics
+    routed = dict(kwargs)
+    built, used_shared = build_structure(
+        spec,
+        routed,
+        "metrics",
+        copy_instance=_copy_metric,
+        resolve_name=_metric_from_name,
+    )
+    shared = [key for key in routed if "__" not in key]
+    if shared and not used_shared:
         raise ValueError(
-            f"Parameter 'metrics__{key}' was given but no metric is passed as a "
-            "class that could take it; pass the metric class, e.g. "
+            f"Parameter 'metrics__{shared[0]}' was given but no metric is passed "
+            "as a class that could take it; pass the metric class, e.g. "
             "metrics=[keras.metrics.AUC]."
         )
-    return built
+    if isinstance(built, Mapping):
+        return dict(built)
+    return list(built)
 
 
 def make_callbacks(
-    callbacks: Sequence[Any] | Mapping[str, Any] | None, kwargs: Mapping[str, Any]
+    callbacks: Any, kwargs: Mapping[str, Any], prefix: str = "callbacks"
 ) -> list[Any]:
     """Build fresh callbacks for one fit.
 
     Parameters
     ----------
-    callbacks : sequence, mapping or None
-        Callback classes or instances; as a mapping ``{name: callback}``,
-        routed keys may address one entry as ``callbacks__<name>__<key>``.
+    callbacks : callback, class, sequence, mapping or None
+        One callback (class or instance), a list of them, or a mapping
+        ``{name: callback}`` whose entries routed keys address as
+        ``callbacks__<name>__<key>`` (``callbacks__<index>__<key>`` for a
+        list; digit keys are positional arguments).
     kwargs : mapping
         The routed ``callbacks__*`` parameters. Plain keys go to every
         callback given as a class.
+    prefix : str, default="callbacks"
+        The parameter the keys were routed under, for errors
+        (``"fit__callbacks"`` for ``fit__callbacks__0__0``).
 
     Returns
     -------
@@ -175,40 +204,19 @@ def make_callbacks(
         New callback objects (instances are deep-copied).
     """
     if callbacks is None:
-        entries: dict[str, Any] = {}
-    elif isinstance(callbacks, Mapping):
-        entries = dict(callbacks)
+        spec: Any = []
+    elif isinstance(callbacks, (list, tuple, Mapping)):
+        spec = callbacks
     else:
-        entries = {str(index): callback for index, callback in enumerate(callbacks)}
-    per_entry: dict[str, dict[str, Any]] = {name: {} for name in entries}
-    shared: dict[str, Any] = {}
-    for key, value in kwargs.items():
-        name, sep, sub_key = key.partition("__")
-        if sep and name in entries:
-            per_entry[name][sub_key] = value
-        else:
-            shared[key] = value
-    built = []
-    used_shared = False
-    for name, callback in entries.items():
-        if isinstance(callback, type):
-            built.append(
-                _construct(callback, {**shared, **per_entry[name]}, "callbacks")
-            )
-            used_shared = used_shared or bool(shared)
-        elif per_entry[name]:
-            raise ValueError(
-                f"Callback {name!r} is an instance; routed parameters "
-                f"{sorted(per_entry[name])} need it passed as a class."
-            )
-        else:
-            built.append(copy.deepcopy(callback))
+        spec = [callbacks]
+    built, used_shared = build_structure(spec, kwargs, prefix)
+    shared = [key for key in kwargs if "__" not in key]
     if shared and not used_shared:
         raise ValueError(
-            f"Parameter 'callbacks__{next(iter(shared))}' was given but no callback "
+            f"Parameter '{prefix}__{shared[0]}' was given but no callback "
             "is passed as a class that could take it."
         )
-    return built
+    return list(built.values()) if isinstance(built, Mapping) else list(built)
 
 
 def fresh_keras_objects(value: Any) -> Any:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from sklearn_dl._backend.runtime import first_traces, predictions_take_turns
+from sklearn_dl._core.multi_io import as_model_input, take_rows
 
 
 def is_stateful(model: Any) -> bool:
@@ -75,7 +77,11 @@ def fixed_batch_rows(model: Any, batch_size: int) -> int:
 
 
 def predict_in_fixed_batches(
-    model: Any, X: np.ndarray, batch_size: int, lock: threading.Lock
+    model: Any,
+    X: np.ndarray,
+    batch_size: int,
+    lock: threading.Lock,
+    callbacks: Sequence[Any] = (),
 ) -> np.ndarray:
     """Outputs of ``model`` for every row of ``X``, in fixed-shape batches.
 
@@ -83,20 +89,26 @@ def predict_in_fixed_batches(
     ----------
     model : keras.Model
         A compiled single-output model.
-    X : ndarray of shape (n_samples, ...)
-        Validated inputs.
+    X : ndarray of shape (n_samples, ...) or NamedArrays
+        Validated inputs (a NamedArrays for a model with several).
     batch_size : int
-        Rows per call (a stateful model uses its own).
+        Rows per call (a stateful model uses its own); -1 puts every row
+        in one call.
     lock : threading.Lock
         The model's lock, held while the backend needs calls to take turns
         (see :func:`~sklearn_dl._backend.runtime.predictions_take_turns`).
+    callbacks : sequence of keras.callbacks.Callback, default=()
+        Told of every batch (``on_predict_batch_begin`` / ``_end``).
 
     Returns
     -------
-    ndarray of shape (n_samples, ...)
-        The outputs, in row order.
+    ndarray of shape (n_samples, ...) or list of ndarray
+        The outputs, in row order (a list: one array per output of a
+        model with several).
     """
     rows_per_call = fixed_batch_rows(model, batch_size)
+    if rows_per_call < 1:  # batch_size=-1: every row in one call
+        rows_per_call = max(1, X.shape[0])
     stateful = is_stateful(model)
     outputs = []
     turns = predictions_take_turns(stateful=stateful)
@@ -105,11 +117,29 @@ def predict_in_fixed_batches(
             rows = X[start : start + rows_per_call]
             n_rows = rows.shape[0]
             if n_rows < rows_per_call:
-                rows = np.take(rows, np.arange(rows_per_call) % n_rows, axis=0)
+                rows = take_rows(rows, np.arange(rows_per_call) % n_rows)
             if stateful:
                 reset_states(model)
-            outputs.append(np.asarray(model.predict_on_batch(rows))[:n_rows])
+            for callback in callbacks:
+                callback.on_predict_batch_begin(start // rows_per_call)
+            output = _first_rows(model.predict_on_batch(as_model_input(rows)), n_rows)
+            for callback in callbacks:
+                callback.on_predict_batch_end(
+                    start // rows_per_call, {"outputs": output}
+                )
+            outputs.append(output)
+    if isinstance(outputs[0], list):  # several model outputs: one array each
+        return [np.concatenate(parts, axis=0) for parts in zip(*outputs, strict=True)]
     return np.concatenate(outputs, axis=0)
+
+
+def _first_rows(output: Any, n_rows: int) -> Any:
+    """The first ``n_rows`` of one output, or of each of several (a list)."""
+    if isinstance(output, dict):
+        output = list(output.values())
+    if isinstance(output, (list, tuple)):
+        return [np.asarray(part)[:n_rows] for part in output]
+    return np.asarray(output)[:n_rows]
 
 
 def check_finite_outputs(outputs: np.ndarray, estimator_name: str) -> np.ndarray:
@@ -132,6 +162,10 @@ def check_finite_outputs(outputs: np.ndarray, estimator_name: str) -> np.ndarray
     ValueError
         If any output is NaN or infinite.
     """
+    if isinstance(outputs, list):  # several model outputs
+        for part in outputs:
+            check_finite_outputs(part, estimator_name)
+        return outputs
     finite = np.isfinite(outputs)
     if not finite.all():
         bad = np.flatnonzero(~finite.reshape(finite.shape[0], -1).all(axis=1))

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_dl._core.multi_io import flat_rows, repeat_rows
+
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None:
     """Validate ``sample_weight`` for ``n_samples`` rows.
@@ -80,7 +82,7 @@ def apply_sample_weight(
         counts = weights.astype(np.intp)
         if np.all(counts == 1):
             return X, y, None
-        return np.repeat(X, counts, axis=0), np.repeat(y, counts, axis=0), None
+        return repeat_rows(X, counts), repeat_rows(y, counts), None
     return X, y, weights / weights.mean()
 
 
@@ -107,7 +109,7 @@ def canonical_order(
     ndarray of shape (n_samples,)
         Indices that put the rows in canonical order.
     """
-    columns = [X.reshape(len(X), -1), np.asarray(y).reshape(len(y), -1)]
+    columns = [flat_rows(X), flat_rows(y)]  # several inputs/outputs side by side
     if weights is not None:
         columns.append(weights.reshape(-1, 1))
     keys = []

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sklearn_dl._backend.runtime import first_traces
 from sklearn_dl._core.predicting import fixed_batch_rows, reset_states
 
 #: States of every stateful layer: one list of arrays per layer.
@@ -100,7 +101,7 @@ def stream_outputs(
     """
     rows_per_call = fixed_batch_rows(model, 0)
     outputs = []
-    with lock:
+    with lock, first_traces():
         write_states(model, states)
         for block in blocks:
             if len(block) % rows_per_call and not pad_last:

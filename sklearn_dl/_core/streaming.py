@@ -32,6 +32,7 @@ import numpy as np
 from sklearn.utils.validation import check_consistent_length
 
 from sklearn_dl._backend.devices import device_scope
+from sklearn_dl._backend.runtime import first_traces
 from sklearn_dl._core.batch_sources import (
     SPLIT_HINT,
     BatchSource,
@@ -533,7 +534,8 @@ def fit_streamed(
                 arguments = data.fit_arguments(arguments, stateful_rows)
             guard = NonFiniteLossGuard()
             arguments["callbacks"] = [guard, *estimator._bind_callbacks(arguments)]
-            history = model.fit(**arguments)
+            with first_traces():
+                history = model.fit(**arguments)
             if guard.failure is not None:
                 raise guard.error(type(estimator).__name__)
             check_finite_model(

@@ -225,6 +225,33 @@ def require_targets(estimator: Any, y: Any) -> None:
         )
 
 
+def output_units(model: Any, sample: Any) -> int:
+    """Size of the last axis of a single-output model's output.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with one output.
+    sample : ndarray
+        One input row, used to build a model that has no Input layer.
+
+    Returns
+    -------
+    int
+        The number of output units.
+    """
+    outputs = getattr(model, "outputs", None) if model.built else None
+    if not outputs:
+        outputs = model(sample)
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    if len(outputs) != 1:
+        raise ValueError(
+            f"The model has {len(outputs)} outputs; sklearn_dl estimators "
+            "train models with exactly one output."
+        )
+    return int(outputs[0].shape[-1])
+
+
 class TargetAdapter(ABC):
     """How one kind of target is validated, learned, fed to a network and checked.
 
@@ -319,7 +346,28 @@ class TargetAdapter(ABC):
             The encoded targets.
         """
 
-    def class_weight(self, estimator: Any, y: np.ndarray) -> dict[int, float] | None:
+    def output_units(self, estimator: Any, model: Any, sample: Any) -> Any:
+        """The network's output size, as :meth:`check_outputs` reads it.
+
+        Parameters
+        ----------
+        estimator : BaseKerasEstimator
+            The estimator being fitted.
+        model : keras.Model
+            The model just built.
+        sample : ndarray
+            One training sample (builds a model without an Input layer).
+
+        Returns
+        -------
+        int
+            The size of the last axis of the model's single output.
+        """
+        return output_units(model, sample)
+
+    def class_weight(
+        self, estimator: Any, y: np.ndarray, wanted: Any = None
+    ) -> dict[int, float] | None:
         """Keras class weights keyed by encoded class (classifiers only).
 
         Parameters
@@ -328,12 +376,20 @@ class TargetAdapter(ABC):
             The fitted estimator.
         y : ndarray
             Validated targets.
+        wanted : dict or "balanced", default=None
+            This fit's class weights when a fit call overrides the
+            ``class_weight`` parameter.
 
         Returns
         -------
         dict or None
             None: no class weights.
         """
+        if wanted is not None:
+            raise ValueError(
+                f"{type(estimator).__name__} has no classes to weigh; "
+                "class_weight applies to classifiers."
+            )
         return None
 
 
@@ -383,8 +439,11 @@ class ClassLabels(TargetAdapter):
     def encode(self, estimator: Any, y: np.ndarray) -> np.ndarray:
         return estimator.target_encoder_.encode(y, estimator.output_encoding_)
 
-    def class_weight(self, estimator: Any, y: np.ndarray) -> dict[int, float] | None:
-        wanted = estimator.class_weight
+    def class_weight(
+        self, estimator: Any, y: np.ndarray, wanted: Any = None
+    ) -> dict[int, float] | None:
+        if wanted is None:
+            wanted = estimator.class_weight
         if wanted is None:
             return None
         classes = estimator.classes_.tolist()

@@ -61,6 +61,7 @@ _KERAS_LOOKUPS = frozenset({"get", "serialize", "deserialize"})
 _SKLEARN_DL_NAMESPACES = (
     "sklearn_dl",
     "sklearn_dl.wrappers",
+    "sklearn_dl.basewrapper",
     "sklearn_dl.networks",
     "sklearn_dl.preprocessing",
     "sklearn_dl.forecasting",
