@@ -254,6 +254,8 @@ def test_generator_function_and_py_dataset(data):
 
     wrapped = KerasClassifier(mlp, epochs=1, random_state=0).fit(batches_of(X, y))
     assert wrapped.predict(LazyArray(X)).shape == (120,)
+    with pytest.raises(ValueError, match="not supported for a LazyArray"):
+        wrapped.predict(LazyArray(X), batch_size=8)
     regressor = DenseRegressor(**FAST).fit(batches_of(X, X[:, :2]))
     assert regressor.n_outputs_ == 2 and regressor.predict(X).shape == (120, 2)
     partial = DenseClassifier(**FAST).partial_fit(

@@ -39,6 +39,7 @@ from sklearn_dl._core.multi_io import is_multi
 from sklearn_dl._core.plan import make_plan
 from sklearn_dl._core.predicting import check_finite_outputs, predict_in_fixed_batches
 from sklearn_dl._core.routing import route_params, unknown_parameter_error
+from sklearn_dl._core.streaming import is_streamed
 from sklearn_dl._core.transaction import FitTransaction
 from sklearn_dl._core.wrapper_targets import (
     encode_features,
@@ -196,17 +197,22 @@ class ScikerasCompat:
 
     # ------------------------------------------------------------------- fit
     def fit(
-        self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any
+        self, X: Any, y: Any = None, sample_weight: Any = None, **fit_params: Any
     ) -> ScikerasCompat:
         """Build (or, with ``warm_start``, keep) the network and train it.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...), dict or list
+        X : array-like of shape (n_samples, ...), dict, list, LazyArray or \
+dataset
             Training samples (a dict or list of arrays for a model with
-            several inputs).
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets (a dict or list of arrays for several outputs).
+            several inputs); a :class:`~sklearn_dl.LazyArray` (streamed); or
+            a ``keras.utils.PyDataset``, a ``tf.data.Dataset`` or a generator
+            function yielding ``(X, y)`` batches, with ``y=None``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets (a dict or list of arrays for several outputs); required
+            unless X is a dataset.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights (scikit-learn's meaning: an integer weight
             repeats the sample).
@@ -306,6 +312,13 @@ class ScikerasCompat:
         for key in kwargs:
             if key not in PREDICT_ARGUMENTS:
                 raise unknown_parameter_error(key, PREDICT_ARGUMENTS, "predict")
+        if is_streamed(X):  # a LazyArray: the core streams it in order
+            if kwargs:
+                raise ValueError(
+                    f"Predict arguments {sorted(kwargs)} are not supported for "
+                    "a LazyArray, which is predicted in the fit's batch size."
+                )
+            return super()._predict_outputs(X)
         check_is_fitted(self)
         X = self._validate_X(X)
         callbacks = kwargs.get("callbacks")
