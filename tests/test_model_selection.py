@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_dl._compat import SklearnHalvingGridSearchCV
+from sklearn_dl._core.model_pool import POOL
 from sklearn_dl._core.parking import park_network, unpark_network
 from sklearn_dl.model_selection import (
     GridSearchCV,
@@ -196,15 +197,30 @@ def test_resource_searched_or_unknown_is_scikit_learns_error(digits):
         unknown.fit(X, y)
 
 
-def test_parked_network_pickles_and_trains_on_exactly(digits):
+@pytest.mark.parametrize("pooled_model_left", [True, False])
+def test_parked_network_pickles_and_trains_on_exactly(digits, pooled_model_left):
     X, y = digits
     parked = network(warm_start=True).fit(X, y)
     kept = network(warm_start=True).fit(X, y)
     assert park_network(parked)
     assert not parked.__sklearn_is_fitted__()
     parked = pickle.loads(pickle.dumps(parked))
+    # Without an idle pooled model (a joblib worker), unparking builds one.
+    key, held = parked._parked_network.key, []
+    while not pooled_model_left and (model := POOL.take(key)) is not None:
+        held.append(model)
+    assert pooled_model_left or held
     unpark_network(parked)
     parked.fit(X, y)
     kept.fit(X, y)
     assert parked.history_ == kept.history_
     np.testing.assert_array_equal(parked.predict_proba(X), kept.predict_proba(X))
+    del held
+
+
+def test_a_network_user_code_holds_is_not_parked(digits):
+    X, y = digits
+    shared = network().fit(X, y)
+    shared.model_  # noqa: B018 (user code now holds the model)
+    assert not park_network(shared)
+    assert shared.__sklearn_is_fitted__()
