@@ -16,6 +16,15 @@ P6  the P1 search with ``n_jobs=2`` vs ``n_jobs=1`` (workers started
     beforehand, as they stay between searches). Target: >= 1.6x.
 Also: resident memory added per fit over a series of fits.
 
+Search engine (``--engine``): each search in a fresh process, side by side,
+on TensorFlow and on every ``--backends`` backend: the reference search with
+sklearn_dl's ``model_selection.GridSearchCV`` and scikit-learn's (the same
+code: a check that nothing is lost), and successive halving over epochs
+(hidden units (32, 64, 128, 256) x learning rate (1e-3, 3e-3, 1e-2, 3e-2),
+factor 2, rungs of 1, 2, 4 and 8 epochs, 3-fold, refit) with sklearn_dl's
+warm ``HalvingGridSearchCV`` against scikit-learn's, same schedule. Target:
+warm halving >= 1.5x faster, same best candidate.
+
 Backends: the peers run on the configured Keras backend (TensorFlow by
 default); sklearn_dl's P1, P4 and memory per fit are measured again on every
 other backend named by ``--backends`` (default: JAX, when installed), each in
@@ -174,6 +183,126 @@ def search_keras_wrappers(X, y, plan: Plan = REFERENCE) -> float:
     return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
 
 
+ENGINE_SEARCHES = ("grid-sklearn", "grid-ours", "halving-sklearn", "halving-ours")
+HALVING_GRID = {
+    "model__hidden": (32, 64, 128, 256),
+    "optimizer__learning_rate": (1e-3, 3e-3, 1e-2, 3e-2),
+}
+QUICK_HALVING_GRID = {"model__hidden": (16,), "optimizer__learning_rate": (1e-3, 1e-2)}
+
+
+def engine_search(name: str, X, y, plan: Plan = REFERENCE, quick: bool = False):
+    """One search-engine search; returns (best mean CV score, best params)."""
+    from sklearn.model_selection import GridSearchCV as SklearnGridSearchCV
+
+    from sklearn_dl._compat import SklearnHalvingGridSearchCV
+    from sklearn_dl.model_selection import GridSearchCV as OurGridSearchCV
+    from sklearn_dl.model_selection import HalvingGridSearchCV
+
+    clf = KerasClassifier(
+        _sklearn_dl_builder,
+        optimizer="adam",
+        epochs=plan.epochs,
+        batch_size=plan.batch_size,
+        random_state=0,
+    )
+    if name.startswith("grid"):
+        grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
+        search_class = OurGridSearchCV if name == "grid-ours" else SklearnGridSearchCV
+        search = search_class(clf, grid, cv=plan.folds)
+    else:
+        grid = QUICK_HALVING_GRID if quick else HALVING_GRID
+        search_class = SklearnHalvingGridSearchCV
+        if name == "halving-ours":
+            search_class = HalvingGridSearchCV
+        search = search_class(
+            clf,
+            grid,
+            resource="epochs",
+            min_resources=1,
+            max_resources=2 if quick else 8,
+            factor=2,
+            cv=plan.folds,
+        )
+    search.fit(X, y)
+    return float(search.best_score_), search.best_params_
+
+
+def fresh_engine_search(
+    name: str, backend: str, quick: bool, jax_cache: str
+) -> dict[str, Any]:
+    """Run :func:`engine_search` in a fresh process on ``backend``.
+
+    ``jax_cache`` is the process's JAX compilation-cache folder: an empty
+    one measures a first run ever, one filled by an earlier run a later run.
+    """
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "results.json")
+        command = [sys.executable, "-m", "benchmarks.bench_search"]
+        command += ["--fresh-search", name, "--json", path]
+        command += ["--quick"] if quick else []
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": backend,
+            "SKLEARN_DL_JAX_CACHE_DIR": jax_cache,
+        }
+        subprocess.run(command, check=True, env=env, capture_output=True)
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+
+
+def engine_comparison(backends: list[str], quick: bool, repeats: int) -> dict:
+    """The search-engine searches, each in a fresh process, per backend.
+
+    The searches take turns (``repeats`` rounds, median kept), each with an
+    empty JAX compilation cache; on JAX, ``grid-ours, warm JAX cache`` runs
+    the grid search again with the cache its previous run filled.
+    """
+    results: dict[str, Any] = {}
+    for _ in range(repeats):
+        for backend in backends:
+            runs = results.setdefault(backend, {})
+            for name in ENGINE_SEARCHES:
+                with tempfile.TemporaryDirectory() as cache:
+                    entry = fresh_engine_search(name, backend, quick, cache)
+                    runs.setdefault(name, []).append(entry)
+                    if backend == "jax" and name == "grid-ours":
+                        again = fresh_engine_search(name, backend, quick, cache)
+                        runs.setdefault("grid-ours, warm JAX cache", []).append(again)
+    for runs in results.values():
+        for name, entries in runs.items():
+            seconds = [entry["seconds"] for entry in entries]
+            runs[name] = {**entries[-1], "seconds": statistics.median(seconds)}
+            runs[name]["all_seconds"] = seconds
+    return results
+
+
+def engine_rows(results: dict[str, Any]) -> list[tuple]:
+    """Table rows: each fresh-process search, and ours against scikit-learn's."""
+    rows = []
+    for backend, searches in results.items():
+        for kind in ("grid", "halving"):
+            theirs = searches[f"{kind}-sklearn"]
+            names = [name for name in searches if name.startswith(kind)]
+            for name in names:
+                entry = searches[name]
+                rows.append(
+                    (
+                        f"fresh-process search: {name}",
+                        backend,
+                        f"{entry['seconds']:.2f} s",
+                        f"{entry['best_score']:.4f}",
+                        f"{theirs['seconds'] / entry['seconds']:.2f}x scikit-learn's"
+                        + (
+                            ""
+                            if entry["best_params"] == theirs["best_params"]
+                            else " (other best candidate)"
+                        ),
+                    )
+                )
+    return rows
+
+
 def timed(function) -> tuple[float, Any]:
     """Seconds one call of ``function`` takes, and its result."""
     start = time.perf_counter()
@@ -268,8 +397,44 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=None,
         help="other Keras backends to measure sklearn_dl on (default: jax)",
     )
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="only the search-engine searches, each in a fresh process",
+    )
     parser.add_argument("--ours-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--fresh-search", choices=ENGINE_SEARCHES, help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
+    if args.engine:
+        backend = configured_backend()
+        others = args.backends if args.backends is not None else default_backends()
+        backends = [backend] + [name for name in others if name != backend]
+        repeats = 1 if args.quick else args.repeats
+        results = {"engine": engine_comparison(backends, args.quick, repeats)}
+        print(f"{os.cpu_count()} CPUs, each search in a fresh process")
+        print_table(
+            engine_rows(results["engine"]),
+            ("benchmark", "backend", "time", "best CV score", "ratio"),
+        )
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as handle:
+                json.dump(results, handle, indent=2)
+        return results
+    if args.fresh_search:
+        X, y = reference_data()
+        plan = QUICK if args.quick else REFERENCE
+        start = time.perf_counter()  # Keras is imported by the search's first fit
+        score, best = engine_search(args.fresh_search, X, y, plan, args.quick)
+        result = {
+            "seconds": time.perf_counter() - start,
+            "best_score": score,
+            "best_params": {key: repr(value) for key, value in best.items()},
+        }
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
+        return result
     repeats = 1 if args.quick else args.repeats
     plan = QUICK if args.quick else REFERENCE
     keras = import_keras()

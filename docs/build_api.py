@@ -25,6 +25,7 @@ PACKAGES = (
     "sklearn_dl.persistence",
     "sklearn_dl.callbacks",
     "sklearn_dl.parallel",
+    "sklearn_dl.model_selection",
     "sklearn_dl.exceptions",
 )
 PAGE = Path(__file__).with_name("api.md")

@@ -33,3 +33,28 @@ def test_benchmark_suite_runs_in_quick_mode(tmp_path):
     on_jax = search["other_backends"]["jax"]
     assert on_jax["P1"]["seconds"] > 0 and 0 < on_jax["P1"]["best_score"] <= 1
     assert on_jax["P4"]["sklearn_dl_seconds"] > 0
+
+
+def test_search_engine_benchmark_compares_with_scikit_learn():
+    from benchmarks.bench_search import (
+        QUICK,
+        engine_rows,
+        engine_search,
+        reference_data,
+    )
+
+    X, y = reference_data()
+    X, y = X[:300], y[:300]
+    theirs = engine_search("halving-sklearn", X, y, QUICK, quick=True)
+    ours = engine_search("halving-ours", X, y, QUICK, quick=True)
+    assert ours[1] == theirs[1]
+    assert abs(ours[0] - theirs[0]) < 1e-6
+    entry = {"seconds": 2.0, "best_score": ours[0], "best_params": {}}
+    searches = {
+        name: dict(entry)
+        for name in ("grid-sklearn", "grid-ours", "halving-sklearn", "halving-ours")
+    }
+    searches["halving-ours"]["seconds"] = 1.0
+    rows = engine_rows({"tensorflow": searches})
+    assert [row[0] for row in rows][-1] == "fresh-process search: halving-ours"
+    assert rows[-1][-1] == "2.00x scikit-learn's"

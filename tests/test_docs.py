@@ -4,6 +4,7 @@ Blocks of one page run in order in one namespace, like a reader following
 the page. Doctest-style examples in docstrings are run by ``test_docstrings``.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -27,9 +28,14 @@ def test_page_code_runs(page, tmp_path, monkeypatch):
     blocks = python_blocks(page)
     monkeypatch.chdir(tmp_path)  # pages may write files
     namespace = {"__name__": f"docs_{page.stem}"}
-    for index, block in enumerate(blocks):
-        code = compile(block, f"{page.name} block {index + 1}", "exec")
-        exec(code, namespace)
+    environment = dict(os.environ)  # a page may set KERAS_BACKEND for its reader
+    try:
+        for index, block in enumerate(blocks):
+            code = compile(block, f"{page.name} block {index + 1}", "exec")
+            exec(code, namespace)
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
 
 
 def test_code_block_pattern_finds_blocks():

@@ -12,6 +12,7 @@ PACKAGES = [
     "sklearn_dl.datasets",
     "sklearn_dl.exceptions",
     "sklearn_dl.forecasting",
+    "sklearn_dl.model_selection",
     "sklearn_dl.networks",
     "sklearn_dl.parallel",
     "sklearn_dl.persistence",

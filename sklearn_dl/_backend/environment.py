@@ -78,10 +78,12 @@ def prepare_environment() -> None:
     - JAX: no preallocation of most of each GPU's memory (the counterpart
       of TensorFlow's memory growth, so several workers can share a GPU),
       and one-threaded CPU kernels in a worker whose share is one core
-      (XLA offers no finer limit). When the user turns on JAX's persistent
-      compilation cache (``JAX_COMPILATION_CACHE_DIR``), every compiled
-      function is kept: a small network's train step compiles in about
-      0.3 s, below JAX's default threshold of 1 s, so nothing would be.
+      (XLA offers no finer limit). When the user points JAX's persistent
+      compilation cache at a folder (``JAX_COMPILATION_CACHE_DIR``), every
+      compiled function is kept: a small network's train step compiles in
+      about 0.3 s, below JAX's default threshold of 1 s, so nothing would
+      be. Without it, sklearn_dl's own per-user cache is switched on when
+      Keras is imported (:mod:`sklearn_dl._backend.compilation_cache`).
 
     A value the user exported always wins.
     """

@@ -86,9 +86,16 @@ def configure_imported_backend() -> None:
     processes can share a GPU's memory instead of the first one taking it
     all. Both can only change before TensorFlow runs its first operation;
     afterwards they are left as they are. PyTorch: its thread pool sized
-    to :func:`thread_share`.
+    to :func:`thread_share`. JAX: its persistent compilation cache in a
+    per-user folder (see :mod:`sklearn_dl._backend.compilation_cache`).
     """
     backend = configured_backend()
+    if backend == "jax":
+        from sklearn_dl._backend.compilation_cache import (
+            enable_jax_compilation_cache,
+        )
+
+        enable_jax_compilation_cache()
     if backend == "torch":
         import torch
 
