@@ -224,3 +224,23 @@ def test_a_network_user_code_holds_is_not_parked(digits):
     shared.model_  # noqa: B018 (user code now holds the model)
     assert not park_network(shared)
     assert shared.__sklearn_is_fitted__()
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        GridSearchCV(network(), {"epochs": [1]}, cv=2),
+        RandomizedSearchCV(network(), {"epochs": [1]}, n_iter=1, cv=2),
+        HalvingGridSearchCV(network(), {"epochs": [1]}, cv=2),
+        HalvingRandomSearchCV(network(), {"epochs": [1]}, cv=2),
+    ],
+    ids=type,
+)
+def test_a_search_refuses_a_generator_and_points_to_lazy_array(digits, search):
+    X, y = digits
+
+    def batches():
+        yield X[:32], y[:32]
+
+    with pytest.raises(TypeError, match="cannot be split into folds.*LazyArray"):
+        search.fit(batches)

@@ -53,6 +53,7 @@ from sklearn_dl._compat import (
 )
 from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl._core.parking import park_network, unpark_network
+from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._docs import derived_docstring
 
 _WARM_NOTES = """
@@ -83,8 +84,10 @@ class _ContinuingRungsSearch:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, ...)
-            Training samples.
+        X : array-like of shape (n_samples, ...) or LazyArray
+            Training samples; a :class:`~sklearn_dl.LazyArray` for data
+            that does not fit in memory (a dataset or a generator cannot be
+            split into folds and is refused).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Targets.
         **params : dict
@@ -96,6 +99,7 @@ class _ContinuingRungsSearch:
         self : object
             The fitted search.
         """
+        refuse_datasets(X, self)
         self._validate_params()
         owner_prefix = self._continuing_resource()
         if owner_prefix is None:
