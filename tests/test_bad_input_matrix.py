@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.metrics import accuracy_score
 
-from sklearn_dl import KerasClassifier, KerasRegressor
+from sklearn_dl import BaseWrapper, KerasClassifier, KerasRegressor
 from sklearn_dl.preprocessing import ImageReshaper, PixelScaler, WindowMaker
 from tests.builders import mlp
 
@@ -63,8 +63,20 @@ def _tiny_base():
     )
 
 
+def _linear_outputs(meta):
+    """A BaseWrapper's model: one linear unit per target column."""
+    import keras
+
+    inputs = keras.Input(meta["X_shape_"][1:])
+    return keras.Model(inputs, keras.layers.Dense(meta["n_outputs_"])(inputs))
+
+
 #: name -> (factory, input kind)
 ESTIMATORS = {
+    "BaseWrapper": (
+        lambda: BaseWrapper(_linear_outputs, loss="mse", **TINY),
+        "tabular",
+    ),
     "KerasClassifier": (lambda: KerasClassifier(mlp, **TINY), "tabular"),
     "KerasRegressor": (lambda: KerasRegressor(mlp, **TINY), "tabular"),
     **_networks(),
