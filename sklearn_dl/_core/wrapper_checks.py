@@ -54,7 +54,7 @@ def loss_name(loss: Any) -> str | None:
         return None
     if raw in _LOSS_ALIASES:
         return _LOSS_ALIASES[raw]
-    return "".join(part.capitalize() for part in re.split(r"_+", raw) if part)
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", raw) if part)
 
 
 def check_loss_contradiction(estimator: Any, compiled: Any) -> None:
