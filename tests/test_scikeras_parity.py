@@ -483,3 +483,28 @@ def test_routed_list_of_classes_is_built_entry_by_entry(regression):
     assert [part.scale for part in reg.model_.loss.parts] == [2.0, 3.0]
     with pytest.raises(ValueError, match=r"loss__parts__0__scale.*an instance"):
         clone(reg).set_params(loss__parts=[_Part()]).fit(X, y)
+
+
+class _ScaledLoss:
+    """A callable loss class (not a Keras ``Loss``) whose instances are renamed."""
+
+    def __init__(self, factor=1.0):
+        self.factor = factor
+        self.__name__ = f"scaled_by_{factor}"
+
+    def __call__(self, y_true, y_pred):
+        return keras.losses.categorical_crossentropy(y_true, y_pred) * self.factor
+
+
+def test_builder_compiling_an_instance_of_the_loss_class_is_no_contradiction(data):
+    X, y = data
+    clf = KerasClassifier(tiny, loss=_ScaledLoss, loss__factor=2.0, epochs=1)
+    assert clf.fit(X, y).model_.loss.factor == 2.0
+
+
+def test_per_output_loss_list_shorter_than_outputs_is_a_clear_error(data):
+    X, y = data
+    Y = np.column_stack([y > 0, y > 1]).astype(int)
+    clf = KerasClassifier(two_outputs, loss=["binary_crossentropy"])
+    with pytest.raises(ValueError, match="2 outputs but the loss gives 1"):
+        clf.fit(X, Y)

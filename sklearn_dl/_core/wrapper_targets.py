@@ -362,6 +362,11 @@ class WrapperTargets(TargetAdapter):
         if isinstance(loss, dict):
             names = estimator.__dict__.get("output_keys_") or []
             losses = [loss.get(name) for name in names]
+        if isinstance(loss, (list, tuple)) and len(losses) != len(n_units):
+            raise ValueError(
+                f"The network has {len(n_units)} outputs but the loss gives "
+                f"{len(losses)} ({loss!r}); give one loss per output."
+            )
         estimator.output_encodings_ = [
             choose_classifier_encoding(unit, n_classes, each)
             for unit, n_classes, each in zip(
