@@ -367,3 +367,144 @@ def test_failed_initialize_leaves_the_estimator_as_it_was(data):
     assert clf.model_ is model
     np.testing.assert_array_equal(clf.classes_, classes)
     assert clf.predict(X).shape == (60,)
+
+
+# ------------------------------------------- loss names and per-output losses
+def two_outputs(meta, compile_kwargs):
+    """A builder with two named sigmoid outputs, ``out1`` and ``out2``."""
+    inputs = keras.Input(meta["X_shape_"][1:])
+    outputs = [
+        keras.layers.Dense(1, activation="sigmoid", name=f"out{i}")(inputs)
+        for i in (1, 2)
+    ]
+    model = keras.Model(inputs, outputs)
+    model.compile(**compile_kwargs)
+    return model
+
+
+def test_loss_class_name_in_camel_case_takes_routed_keys(data):
+    X, y = data
+    clf = KerasClassifier(
+        tiny,
+        loss="SparseCategoricalCrossentropy",
+        loss__name="named",
+        epochs=1,
+        random_state=0,
+    ).fit(X, y)
+    assert isinstance(clf.model_.loss, keras.losses.SparseCategoricalCrossentropy)
+    assert clf.model_.loss.name == "named"
+
+
+@pytest.mark.parametrize("loss", ["list", "dict"])
+def test_per_output_losses_take_shared_and_per_entry_routed_keys(data, loss):
+    X, y = data
+    Y = np.column_stack([y > 0, y > 1]).astype(int)
+    bce = keras.losses.BinaryCrossentropy
+    spec = [bce, bce] if loss == "list" else {"out1": bce, "out2": bce}
+    first = "0" if loss == "list" else "out1"
+    clf = KerasClassifier(
+        two_outputs,
+        loss=spec,
+        loss__label_smoothing=0.1,
+        **{f"loss__{first}__label_smoothing": 0.2},
+        epochs=1,
+        random_state=0,
+    ).fit(X, Y)
+    built = clf.model_.loss
+    entries = list(built) if loss == "list" else [built["out1"], built["out2"]]
+    smoothing = [entry.get_config()["label_smoothing"] for entry in entries]
+    assert smoothing == pytest.approx([0.2, 0.1])
+    assert clf.loss is spec  # the parameter itself is left alone
+
+
+def test_shared_loss_key_configuring_no_loss_class_is_an_error(data):
+    X, y = data
+    Y = np.column_stack([y > 0, y > 1]).astype(int)
+    clf = KerasClassifier(
+        two_outputs, loss=["binary_crossentropy"] * 2, loss__from_logits=True
+    )
+    with pytest.raises(ValueError, match=r"loss__from_logits.*no loss is passed"):
+        clf.fit(X, Y)
+
+
+# ---------------------------------------------------------- partial_fit kwargs
+def test_partial_fit_takes_fit_arguments_for_one_call(regression):
+    X, y = regression
+    seen = []
+
+    class Batches(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    reg = KerasRegressor(tiny, loss="mse", batch_size=50, random_state=0)
+    reg.partial_fit(X, y, batch_size=10, callbacks=[Batches()])
+    assert len(seen) == 5 and reg.current_epoch == 1
+    assert reg.batch_size == 50
+
+
+@pytest.mark.parametrize("name", ["epochs", "initial_epoch"])
+def test_partial_fit_refuses_epoch_arguments(data, name):
+    X, y = data
+    clf = KerasClassifier(tiny, loss="sparse_categorical_crossentropy")
+    with pytest.raises(TypeError, match=f"Invalid argument '{name}' to partial_fit"):
+        clf.partial_fit(X, y, **{name: 2})
+    assert not hasattr(clf, "model_")
+
+
+class _Part:
+    """A loss ingredient configured by routed keys."""
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+
+class _PartsLoss(keras.losses.Loss):
+    """A mean-squared-error loss holding a list of ``_Part`` objects."""
+
+    def __init__(self, parts=(), name="parts_loss"):
+        super().__init__(name=name)
+        self.parts = parts
+
+    def call(self, y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=-1)
+
+
+def test_routed_list_of_classes_is_built_entry_by_entry(regression):
+    X, y = regression
+    reg = KerasRegressor(
+        tiny,
+        loss=_PartsLoss,
+        loss__parts=[_Part, _Part],
+        loss__parts__scale=3.0,
+        loss__parts__0__scale=2.0,
+        epochs=1,
+        random_state=0,
+    ).fit(X, y)
+    assert [part.scale for part in reg.model_.loss.parts] == [2.0, 3.0]
+    with pytest.raises(ValueError, match=r"loss__parts__0__scale.*an instance"):
+        clone(reg).set_params(loss__parts=[_Part()]).fit(X, y)
+
+
+class _ScaledLoss:
+    """A callable loss class (not a Keras ``Loss``) whose instances are renamed."""
+
+    def __init__(self, factor=1.0):
+        self.factor = factor
+        self.__name__ = f"scaled_by_{factor}"
+
+    def __call__(self, y_true, y_pred):
+        return keras.losses.categorical_crossentropy(y_true, y_pred) * self.factor
+
+
+def test_builder_compiling_an_instance_of_the_loss_class_is_no_contradiction(data):
+    X, y = data
+    clf = KerasClassifier(tiny, loss=_ScaledLoss, loss__factor=2.0, epochs=1)
+    assert clf.fit(X, y).model_.loss.factor == 2.0
+
+
+def test_per_output_loss_list_shorter_than_outputs_is_a_clear_error(data):
+    X, y = data
+    Y = np.column_stack([y > 0, y > 1]).astype(int)
+    clf = KerasClassifier(two_outputs, loss=["binary_crossentropy"])
+    with pytest.raises(ValueError, match="2 outputs but the loss gives 1"):
+        clf.fit(X, Y)

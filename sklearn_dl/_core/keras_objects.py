@@ -27,10 +27,14 @@ _LOSS_ALIASES = {
 
 
 def _class_name(name: str) -> str:
-    """Return the Keras class name for a snake_case object name."""
+    """Return the Keras class name for a snake_case (or CamelCase) name.
+
+    A name already in CamelCase (``"BinaryCrossentropy"``) is kept as it is.
+    """
     if name in _LOSS_ALIASES:
         return _LOSS_ALIASES[name]
-    return "".join(part.capitalize() for part in re.split(r"_+", name) if part)
+    parts = [part for part in re.split(r"_+", name) if part]
+    return "".join(part[:1].upper() + part[1:] for part in parts)
 
 
 def _construct(cls: type, kwargs: Mapping[str, Any], prefix: str) -> Any:
@@ -85,6 +89,8 @@ def make_loss(loss: Any, kwargs: Mapping[str, Any]) -> Any:
     """
     if not kwargs:
         return copy.deepcopy(loss) if not isinstance(loss, (str, type)) else loss
+    if isinstance(loss, (list, tuple, Mapping)):
+        return _make_losses(loss, kwargs)
     keras = import_keras()
     if isinstance(loss, str):
         try:
@@ -102,6 +108,27 @@ def make_loss(loss: Any, kwargs: Mapping[str, Any]) -> Any:
         f"Routed loss parameters {sorted(kwargs)} can only configure a loss given "
         f"as a name or a class, not {type(loss).__name__}."
     )
+
+
+def _make_losses(losses: Any, kwargs: Mapping[str, Any]) -> Any:
+    """Per-output losses (a list or dict) built with routed parameters.
+
+    Plain keys (``loss__from_logits``) go to every entry given as a class;
+    ``loss__<index>__<key>`` (or ``loss__<output>__<key>``) to one entry,
+    overriding a plain key; an entry given by name is built from its class
+    when it has keys of its own. A key that configures no entry is an error.
+    """
+    spec = list(losses) if not isinstance(losses, Mapping) else losses
+    built, used_shared = build_structure(spec, kwargs, "loss", resolve_name=make_loss)
+    shared = [key for key in kwargs if "__" not in key]
+    if shared and not used_shared:
+        raise ValueError(
+            f"Parameter 'loss__{shared[0]}' was given but no loss is passed as a "
+            "class that could take it; pass the loss class, e.g. "
+            "loss=[keras.losses.BinaryCrossentropy], or address one entry "
+            f"(loss__0__{shared[0]})."
+        )
+    return dict(built) if isinstance(built, Mapping) else list(built)
 
 
 def _copy_metric(metric: Any) -> Any:

@@ -12,7 +12,9 @@ keys address the structure by path:
   (``callbacks__stop__0="loss"``);
 - a routed value that is itself a class is built with the keys below it
   (``optimizer__learning_rate=ExponentialDecay``,
-  ``optimizer__learning_rate__initial_learning_rate=0.1``).
+  ``optimizer__learning_rate__initial_learning_rate=0.1``); a routed list or
+  dict of classes is built entry by entry, by the same rules
+  (``loss__parts=[A, B]``, ``loss__parts__scale=1``, ``loss__parts__0__scale=2``).
 
 Every routed key must be used: one that addresses nothing, or an instance
 (which cannot take arguments), raises an error naming it.
@@ -133,6 +135,15 @@ def build_value(value: Any, params: Mapping[str, Any], path: str) -> Any:
         return value
     if isinstance(value, type):
         return construct(value, params, path)
+    if isinstance(value, (list, tuple, Mapping)):  # a list of classes to build
+        built, used_shared = build_structure(value, params, path)
+        shared = [key for key in params if "__" not in key]
+        if shared and not used_shared:
+            raise ValueError(
+                f"Parameter '{path}__{shared[0]}' configures {path}, which holds "
+                "no class to build; pass classes to configure them."
+            )
+        return built
     first = next(iter(params))
     raise ValueError(
         f"Parameter '{path}__{first}' configures {path}, which is not a class "

@@ -90,6 +90,25 @@ def full_metric_name(name: str) -> str:
     return prefix + FULL_METRIC_NAMES.get(base, base)
 
 
+def _partial_fit_params(fit_params: dict[str, Any]) -> dict[str, Any]:
+    """``partial_fit``'s per-call ``Model.fit`` arguments, checked.
+
+    Raises
+    ------
+    TypeError
+        For ``epochs`` or ``initial_epoch``: ``partial_fit`` always trains
+        one epoch, from the current one.
+    """
+    for name in ("epochs", "initial_epoch"):
+        if name in fit_params:
+            raise TypeError(
+                f"Invalid argument {name!r} to partial_fit: partial_fit always "
+                "trains for one epoch, from the current one; use fit(X, y, "
+                "epochs=...) to train for several."
+            )
+    return dict(fit_params)
+
+
 class ScikerasCompat:
     """scikeras's wrapper API (mixed into the wrappers; not used directly)."""
 
@@ -242,6 +261,39 @@ default=None
             epochs=int(epochs),
         )
 
+    def partial_fit(
+        self, X: Any, y: Any = None, sample_weight: Any = None, **fit_params: Any
+    ) -> ScikerasCompat:
+        """Train for one more epoch, building the network on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...), dict or list
+            Training samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        **fit_params : dict
+            ``Model.fit`` arguments for this call only, as for :meth:`fit`
+            (``batch_size``, ``callbacks``, ...), except ``epochs`` and
+            ``initial_epoch``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for one more epoch.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            fit_params=_partial_fit_params(fit_params),
+            warm=True,
+            epochs=1,
+        )
+
     def _routed(self, prefix: str) -> dict[str, Any]:
         """Routed parameters; ``fit__epochs`` is read by :meth:`fit`."""
         routed = super()._routed(prefix)
@@ -346,6 +398,48 @@ default=None
 
 class ClassifierCompat(ScikerasCompat):
     """scikeras's classifier API: ``predict(X, **kwargs)`` and ``predict_proba``."""
+
+    def partial_fit(
+        self,
+        X: Any,
+        y: Any = None,
+        classes: Any = None,
+        sample_weight: Any = None,
+        **fit_params: Any,
+    ) -> ClassifierCompat:
+        """Train for one more epoch, building the network on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...), dict or list
+            Training samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            All labels that will ever appear; needed on the first call when
+            this batch does not hold every class.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+        **fit_params : dict
+            ``Model.fit`` arguments for this call only, as for ``fit``
+            (``batch_size``, ``callbacks``, ...), except ``epochs`` and
+            ``initial_epoch``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for one more epoch.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            fit_params=_partial_fit_params(fit_params),
+            warm=True,
+            epochs=1,
+            classes=classes,
+        )
 
     def predict_proba(self, X: Any, **kwargs: Any) -> Any:
         """Class probabilities.

@@ -68,11 +68,21 @@ def choose_classifier_encoding(n_units: int, n_classes: int, loss: object) -> En
 
 
 def _loss_name(loss: object) -> str:
-    """Return a lower-case name for a loss given as a string, object or function."""
+    """Return a lower-case name for a loss given as a string, object or function.
+
+    For a loss object the name it was given (``name="my_loss"``), its class's
+    name and its function's name are all included, so a renamed
+    ``SparseCategoricalCrossentropy`` is still recognised as sparse.
+    """
     if isinstance(loss, str):
         return loss.lower()
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
-    return str(name or type(loss).__name__).lower()
+    parts = [
+        getattr(loss, "name", None),
+        getattr(loss, "__name__", None),
+        getattr(getattr(loss, "fn", None), "__name__", None),
+        type(loss).__name__,
+    ]
+    return " ".join(str(part) for part in parts if part).lower()
 
 
 class ClassifierTargets:

@@ -54,7 +54,7 @@ def loss_name(loss: Any) -> str | None:
         return None
     if raw in _LOSS_ALIASES:
         return _LOSS_ALIASES[raw]
-    return "".join(part.capitalize() for part in re.split(r"_+", raw) if part)
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", raw) if part)
 
 
 def check_loss_contradiction(estimator: Any, compiled: Any) -> None:
@@ -71,8 +71,12 @@ def check_loss_contradiction(estimator: Any, compiled: Any) -> None:
     ------
     ValueError
         When both name a loss and the names differ (a class's own default
-        ``loss`` is not a contradiction: the builder's choice wins).
+        ``loss`` is not a contradiction: the builder's choice wins, and an
+        instance of the class given as ``loss`` is that loss, whatever its
+        name).
     """
+    if isinstance(estimator.loss, type) and isinstance(compiled, estimator.loss):
+        return
     given = loss_name(estimator.loss) if estimator.loss is not None else None
     got = loss_name(compiled)
     if given is None or got is None or given == got:

@@ -301,6 +301,7 @@ class WrapperTargets(TargetAdapter):
                     "label columns; give the model one output per column."
                 )
             estimator.output_layout_ = "per_output"
+            estimator.output_keys_ = names or None  # a dict loss's keys
             return
         columns = estimator.__dict__.get("output_columns_") or {}
         given = estimator.__dict__.get("output_names_")
@@ -359,8 +360,13 @@ class WrapperTargets(TargetAdapter):
             return
         losses = loss if isinstance(loss, (list, tuple)) else [loss] * len(n_units)
         if isinstance(loss, dict):
-            names = list(getattr(estimator._model, "output_names", []) or [])
+            names = estimator.__dict__.get("output_keys_") or []
             losses = [loss.get(name) for name in names]
+        if isinstance(loss, (list, tuple)) and len(losses) != len(n_units):
+            raise ValueError(
+                f"The network has {len(n_units)} outputs but the loss gives "
+                f"{len(losses)} ({loss!r}); give one loss per output."
+            )
         estimator.output_encodings_ = [
             choose_classifier_encoding(unit, n_classes, each)
             for unit, n_classes, each in zip(
