@@ -22,66 +22,106 @@ Imported lazily, only on the JAX backend.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 
-def train_fused(
-    models: Sequence[Any],
-    batches: Sequence[Iterator[tuple]],
-    steps_per_epoch: Sequence[int],
-    epochs: int,
-) -> list[dict[str, list[float]]]:
-    """Train compiled models of one architecture side by side, one program.
+def initial_state(model: Any, batch: tuple) -> tuple:
+    """A compiled model's training state, as ``Model.fit`` starts it.
+
+    Builds what ``Model.fit`` builds on its first batch (the optimizer and
+    the compiled metrics) and resets the metrics.
 
     Parameters
     ----------
-    models : sequence of keras.Model
-        Compiled models of one architecture (same layers, loss, metrics and
-        optimizer settings up to the learning rate), on the JAX backend.
+    model : keras.Model
+        A compiled model, on the JAX backend.
+    batch : tuple
+        Its first training batch ``(x, y)``.
+
+    Returns
+    -------
+    tuple
+        ``(trainable, non_trainable, optimizer, metrics)`` variable values.
+    """
+    model._symbolic_build(data_batch=batch)
+    model.reset_metrics()
+    return model._get_jax_state(
+        trainable_variables=True,
+        non_trainable_variables=True,
+        optimizer_variables=True,
+        metrics_variables=True,
+    )
+
+
+def assign_state(model: Any, state: tuple) -> None:
+    """Give a model the variable values of a training state.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model of the state's architecture (its optimizer built).
+    state : tuple
+        ``(trainable, non_trainable, optimizer, metrics)`` variable values.
+    """
+    groups = (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )
+    for variables, values in zip(groups, state, strict=True):
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
+
+
+def train_fused(
+    model: Any,
+    states: Sequence[tuple],
+    batches: Sequence[Iterator[tuple]],
+    steps_per_epoch: Sequence[int],
+    epochs: int,
+) -> tuple[list[dict[str, list[float]]], list[tuple]]:
+    """Train copies of one architecture side by side, as one program.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model of the architecture (same layers, loss, metrics and
+        optimizer settings up to the learning rate as every copy), whose
+        ``train_step`` trains the copies; its metrics variables are used to
+        read each copy's epoch logs.
+    states : sequence of tuple
+        Each copy's starting state (:func:`initial_state`).
     batches : sequence of iterator
-        Each model's training batches ``(x, y)`` in order, over all epochs
+        Each copy's training batches ``(x, y)`` in order, over all epochs
         (the batches ``Model.fit`` would read).
     steps_per_epoch : sequence of int
-        Each model's batches per epoch.
+        Each copy's batches per epoch.
     epochs : int
         Epochs to train.
 
     Returns
     -------
-    list of dict
-        Each model's epoch logs (``History.history``): name -> one float per
-        epoch. The trained variables are assigned to each model.
+    histories : list of dict
+        Each copy's epoch logs (``History.history``): name -> one float per
+        epoch.
+    states : list of tuple
+        Each copy's trained state (NumPy arrays), for :func:`assign_state`.
     """
     import jax
     import jax.numpy as jnp
 
     batches = [iter(stream) for stream in batches]
-    states = []
-    metrics_start = []
-    for index, model in enumerate(models):
-        first = next(batches[index])
-        batches[index] = itertools.chain([first], batches[index])
-        model._symbolic_build(data_batch=first)
-        model.reset_metrics()
-        state = model._get_jax_state(
-            trainable_variables=True,
-            non_trainable_variables=True,
-            optimizer_variables=True,
-            metrics_variables=True,
-        )
-        states.append(state)
-        metrics_start.append(state[3])
 
     def stack(*values: Any) -> Any:
         return jnp.stack([jnp.asarray(value) for value in values])
 
     state = jax.tree.map(stack, *states)
-    reset_metrics = jax.tree.map(stack, *metrics_start)
-    vmapped = jax.vmap(models[0].train_step)
+    reset_metrics = state[3]
+    vmapped = jax.vmap(model.train_step)
     step = jax.jit(vmapped)
 
     @jax.jit
@@ -91,9 +131,9 @@ def train_fused(
         state = jax.tree.map(lambda value, new: value.at[rows].set(new), state, subset)
         return logs, state
 
-    n_copies = len(models)
+    n_copies = len(states)
     everyone = tuple(range(n_copies))
-    histories: list[dict[str, list[float]]] = [{} for _ in models]
+    histories: list[dict[str, list[float]]] = [{} for _ in states]
     for _ in range(epochs):
         state = (*state[:3], reset_metrics)
         log_names: list[Any] = [None] * n_copies
@@ -117,25 +157,18 @@ def train_fused(
                 for index in copies:
                     log_names[index] = dict.fromkeys(logs)
         metrics = [np.asarray(value) for value in state[3]]
-        for index, model in enumerate(models):
+        for index in range(n_copies):
             for variable, value in zip(model.metrics_variables, metrics, strict=True):
                 variable.assign(value[index])
             logs = model._get_metrics_result_or_logs(log_names[index])
             for name, value in logs.items():
                 histories[index].setdefault(name, []).append(float(value))
-    trainable, non_trainable, optimizer, _ = (
-        [np.asarray(value) for value in group] for group in state
-    )
-    for index, model in enumerate(models):
-        pairs = (
-            (model.trainable_variables, trainable),
-            (model.non_trainable_variables, non_trainable),
-            (model.optimizer.variables, optimizer),
-        )
-        for variables, values in pairs:
-            for variable, value in zip(variables, values, strict=True):
-                variable.assign(value[index])
-    return histories
+    stacked = [[np.asarray(value) for value in group] for group in state]
+    trained = [
+        tuple([value[index] for value in group] for group in stacked)
+        for index in range(n_copies)
+    ]
+    return histories, trained
 
 
-__all__ = ["train_fused"]
+__all__ = ["assign_state", "initial_state", "train_fused"]

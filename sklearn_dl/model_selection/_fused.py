@@ -21,6 +21,7 @@ on JAX a ``UserWarning`` names the reasons once per search.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import time
 import warnings
@@ -289,18 +290,29 @@ class FusedCandidates:
     def _train_group(self, tasks: list, chunk: list[int]) -> dict[int, dict]:
         """Train one group's fits together; their ``_fit_and_score`` rows.
 
-        A fit whose preparation raises, whose loss becomes non-finite or
-        whose finish raises gets no row: it is fitted alone afterwards, so
-        its error is the sequential fit's own.
+        Each fit is prepared in turn (its seeded model built, and the
+        compiled model of the previous fit taken from the pool with that
+        state), its starting state copied out and the model handed on, so
+        the group shares one compiled model, as sequential fits do. A fit
+        whose preparation raises, whose loss becomes non-finite or whose
+        finish raises gets no row: it is fitted alone afterwards, so its
+        error is the sequential fit's own.
         """
-        from sklearn_dl._backend.fused_jax import train_fused
+        from sklearn_dl._backend.fused_jax import (
+            assign_state,
+            initial_state,
+            train_fused,
+        )
 
         start = time.time()
-        prepared = {}
+        prepared: dict[int, tuple] = {}
+        holder = None  # the last prepared fit keeps the compiled model
         for task in chunk:
             (_, parameters), (_, (train, _)) = tasks[task]
             estimator = self._estimator(parameters)
             X_train, y_train = _safe_split(estimator, self.X, self.y, train)
+            if holder is not None:
+                _hand_on(holder)
             try:
                 fit = estimator._prepare_fit(
                     X_train,
@@ -311,36 +323,54 @@ class FusedCandidates:
                     epochs=estimator.epochs,
                 )
             except Exception:
+                holder = None
                 continue
-            if fit.arguments.get("y") is not None or "steps_per_epoch" not in (
-                fit.arguments
-            ):
+            arguments = fit.arguments
+            if arguments.get("y") is not None or "steps_per_epoch" not in arguments:
                 fit.transaction.rollback()
+                holder = None
                 continue
-            prepared[task] = (estimator, fit)
-        if not prepared:
+            batches = iter(arguments["x"])
+            first = next(batches)
+            state = initial_state(estimator._model, first)
+            prepared[task] = (
+                estimator,
+                fit,
+                itertools.chain([first], batches),
+                state,
+                _loan_key(estimator),
+            )
+            holder = estimator
+        if not prepared or holder is None:
             return {}
-        fits = list(prepared.values())
+        entries = list(prepared.values())
         try:
-            histories = train_fused(
-                [estimator._model for estimator, _ in fits],
-                [fit.arguments["x"] for _, fit in fits],
-                [fit.arguments["steps_per_epoch"] for _, fit in fits],
-                fits[0][1].plan.epochs,
+            histories, trained = train_fused(
+                holder._model,
+                [entry[3] for entry in entries],
+                [entry[2] for entry in entries],
+                [entry[1].arguments["steps_per_epoch"] for entry in entries],
+                entries[0][1].plan.epochs,
             )
         except Exception:
-            for _, fit in fits:
-                fit.transaction.rollback()
+            for entry in entries:
+                entry[1].transaction.rollback()
             return {}
-        fit_time = (time.time() - start) / len(fits)
+        fit_time = (time.time() - start) / len(entries)
         rows = {}
-        for (task, (estimator, fit)), history in zip(
-            prepared.items(), histories, strict=True
-        ):
+        # The holder first: its model then serves the others in turn.
+        order = sorted(
+            zip(prepared, entries, histories, trained, strict=True),
+            key=lambda item: item[1][0] is not holder,
+        )
+        for task, (estimator, fit, _, _, key), history, state in order:
+            finish_start = time.time()
+            if estimator is not holder and not _take_model(estimator, key):
+                continue
+            assign_state(estimator._model, state)
             if not all(np.isfinite(history.get("loss", [np.nan]))):
                 fit.transaction.rollback()
                 continue
-            finish_start = time.time()
             try:
                 estimator._finish_fit(fit, history)
             except Exception:
@@ -348,6 +378,7 @@ class FusedCandidates:
             rows[task] = self._score(
                 estimator, tasks[task], fit_time + time.time() - finish_start
             )
+            _hand_on(estimator)
         return rows
 
     def _score(self, estimator: Any, task: tuple, fit_time: float) -> dict:
@@ -375,6 +406,34 @@ class FusedCandidates:
         row["fit_time"] = fit_time
         row["score_time"] = score_time
         return row
+
+
+def _hand_on(estimator: Any) -> None:
+    """Give an estimator's compiled model back to the pool, for the next fit."""
+    loan = estimator.__dict__.pop("_model_loan", None)
+    if loan is not None:
+        estimator.__dict__.pop("_model", None)
+        loan()
+
+
+def _loan_key(estimator: Any) -> str | None:
+    """The pool key of the model an estimator has on loan, or None."""
+    from sklearn_dl._core.model_pool import loan_key
+
+    loan = estimator.__dict__.get("_model_loan")
+    return None if loan is None else loan_key(loan)
+
+
+def _take_model(estimator: Any, key: str | None) -> bool:
+    """Give an estimator the pooled model of its architecture back, if idle."""
+    from sklearn_dl._core.model_pool import POOL, lend
+
+    model = None if key is None else POOL.take(key)
+    if model is None:
+        return "_model" in estimator.__dict__  # not pooled: it kept its own
+    estimator.__dict__["_model"] = model
+    estimator.__dict__["_model_loan"] = lend(estimator, key, model)
+    return True
 
 
 class FusedSearch:
