@@ -30,9 +30,8 @@ def digits():
 
 
 def network(**params):
-    return DenseClassifier(
-        hidden_layer_sizes=(8,), epochs=2, batch_size=32, random_state=0, **params
-    )
+    defaults = {"hidden_layer_sizes": (8,), "epochs": 2, "batch_size": 32}
+    return DenseClassifier(**{**defaults, "random_state": 0, **params})
 
 
 def assert_same_scores(ours, theirs):
@@ -113,6 +112,7 @@ def test_search_wide_reasons_fall_back_to_scikit_learns_fit(digits):
     assert search.fused_reason_ == ["fit parameters (such as sample_weight) are given"]
 
 
+@pytest.mark.backends
 @on_jax
 def test_search_refusal_names_each_search_wide_reason(digits):
     X, _ = digits
