@@ -164,3 +164,17 @@ def test_tensorflow_falls_back_to_scikit_learns_search(digits):
     assert list(ours.fused_group_) == [-1, -1]
     assert ours.fused_reason_ == ["fused fits need the JAX backend"] * 2
     assert_same_scores(ours.cv_results_, theirs.fit(X, y).cv_results_)
+
+
+@pytest.mark.backends
+@on_jax
+def test_a_fit_failing_when_fused_fails_as_scikit_learns(digits):
+    X, y = digits
+    grid = {"hidden_layer_sizes": [(8,), (-1,)], "learning_rate": [1e-2]}
+    kwargs = {"cv": StratifiedKFold(2), "refit": False, "error_score": np.nan}
+    with pytest.warns(UserWarning, match="its fit failed when fused"):
+        ours = GridSearchCV(network(), grid, **kwargs).fit(X, y)
+    theirs = SklearnGridSearchCV(network(), grid, **kwargs).fit(X, y)
+    assert list(ours.fused_group_) == [0, -1]
+    assert np.isnan(ours.cv_results_["mean_test_score"][1])
+    assert_same_scores(ours.cv_results_, theirs.cv_results_)
