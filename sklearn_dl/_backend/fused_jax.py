@@ -27,6 +27,41 @@ from typing import Any
 
 import numpy as np
 
+#: The model attribute holding its fused steps (set past Keras's tracking).
+_STEPS_ATTRIBUTE = "_sklearn_dl_fused_steps"
+
+
+def _fused_steps(model: Any) -> tuple[Any, Any]:
+    """The jitted, vmapped train steps of a model (all copies; some copies).
+
+    Kept on the model, as Keras keeps ``model.train_function`` (so they go
+    when the model goes: the steps refer to it),
+    so a later group over the same (pooled) model traces nothing again;
+    renewed when the model was compiled again since (other optimizer, loss
+    or metrics objects, which the traced step reads).
+    """
+    import jax
+
+    compiled = (model.optimizer, model._compile_loss, model._compile_metrics)
+    cached = getattr(model, _STEPS_ATTRIBUTE, None)
+    if cached is not None and all(
+        a is b for a, b in zip(cached[0], compiled, strict=True)
+    ):
+        return cached[1], cached[2]
+    vmapped = jax.vmap(model.train_step)
+    step = jax.jit(vmapped)
+
+    @jax.jit
+    def step_some(state: Any, rows: Any, data: Any) -> tuple:
+        subset = jax.tree.map(lambda value: value[rows], state)
+        logs, subset = vmapped(subset, data)
+        state = jax.tree.map(lambda value, new: value.at[rows].set(new), state, subset)
+        return logs, state
+
+    # object.__setattr__: a plain attribute, not one Keras tracks.
+    object.__setattr__(model, _STEPS_ATTRIBUTE, (compiled, step, step_some))
+    return step, step_some
+
 
 def initial_state(model: Any, batch: tuple) -> tuple:
     """A compiled model's training state, as ``Model.fit`` starts it.
@@ -121,16 +156,7 @@ def train_fused(
 
     state = jax.tree.map(stack, *states)
     reset_metrics = state[3]
-    vmapped = jax.vmap(model.train_step)
-    step = jax.jit(vmapped)
-
-    @jax.jit
-    def step_some(state: Any, rows: Any, data: Any) -> tuple:
-        subset = jax.tree.map(lambda value: value[rows], state)
-        logs, subset = vmapped(subset, data)
-        state = jax.tree.map(lambda value, new: value.at[rows].set(new), state, subset)
-        return logs, state
-
+    step, step_some = _fused_steps(model)
     n_copies = len(states)
     everyone = tuple(range(n_copies))
     histories: list[dict[str, list[float]]] = [{} for _ in states]
