@@ -12,7 +12,8 @@ Checked with scikit-learn 1.6 to 1.9.
 The search internals that :mod:`sklearn_dl.model_selection`'s warm
 successive halving reuses (those ``BaseSearchCV.fit`` uses:
 ``_fit_and_score`` and its failure helpers, ``_check_method_params``,
-``_MultimetricScorer``) and scikit-learn's halving classes are imported here
+``_MultimetricScorer``; the fused search also ``_score`` and
+``_safe_split``) and scikit-learn's halving classes are imported here
 too; the halving module is imported directly, not
 through ``sklearn.experimental.enable_halving_search_cv``, which would add
 names to ``sklearn.model_selection`` for the whole process. Checked with
@@ -29,6 +30,7 @@ from sklearn.model_selection._search_successive_halving import (
 from sklearn.model_selection._validation import (
     _fit_and_score,
     _insert_error_scores,
+    _score,
     _warn_or_raise_about_fit_failures,
 )
 from sklearn.utils._param_validation import (
@@ -39,6 +41,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_feature_names_in, _check_method_params
 
 __all__ = [
@@ -54,6 +57,8 @@ __all__ = [
     "_check_method_params",
     "_fit_and_score",
     "_insert_error_scores",
+    "_safe_split",
+    "_score",
     "_warn_or_raise_about_fit_failures",
     "validate_params",
 ]

@@ -10,7 +10,9 @@ PyTorch counterparts where they exist:
   need it imported;
 - :mod:`~sklearn_dl._backend.devices`: GPUs, placement, where weights live;
 - :mod:`~sklearn_dl._backend.runtime`: per-backend limits, prediction locks
-  and batch shapes.
+  and batch shapes;
+- :mod:`~sklearn_dl._backend.fused_jax`: several models of one architecture
+  trained as one vmapped JAX program (the searches' fused fits).
 
 This layer imports nothing from the rest of sklearn_dl except
 :mod:`sklearn_dl.exceptions`.

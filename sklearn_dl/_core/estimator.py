@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABCMeta, abstractmethod
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -311,6 +311,57 @@ default=None
                 epochs=epochs,
                 classes=classes,
             )
+        prepared = self._prepare_fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            fit_params=fit_params,
+            warm=warm,
+            epochs=epochs,
+            classes=classes,
+        )
+        transaction, plan = prepared.transaction, prepared.plan
+        try:
+            arguments = dict(prepared.arguments)
+            with device_scope(plan.device):
+                guard = NonFiniteLossGuard()
+                arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
+                arguments["callbacks"] += sklearn_callback_bridges(
+                    self,
+                    prepared.X,
+                    prepared.y,
+                    prepared.weights,
+                    plan.epochs,
+                    plan.initial_epoch,
+                )
+                with first_traces():
+                    history = self._model.fit(**arguments)
+                if guard.failure is not None:
+                    raise guard.error(type(self).__name__)
+        except BaseException:
+            transaction.rollback()
+            raise
+        return self._finish_fit(prepared, history.history)
+
+    def _prepare_fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any,
+        fit_params: dict[str, Any],
+        warm: bool,
+        epochs: int,
+        classes: Any = None,
+    ) -> PreparedFit:
+        """Everything of a fit before training: plan, data, model, arguments.
+
+        The model is built (or kept), compiled and seeded and the
+        ``Model.fit`` arguments are assembled exactly as the sequential fit
+        uses them; a search that trains several prepared fits together
+        (:mod:`sklearn_dl.model_selection`) then finishes each with
+        :meth:`_finish_fit`. What raises here rolls the estimator back.
+        """
         self._validate_params()
         plan = make_plan(self, fit_params=fit_params, warm=warm, epochs=epochs)
         transaction = FitTransaction(self, keeps_model=not plan.reset)
@@ -353,23 +404,31 @@ default=None
                 }
                 arguments = whole_batches(arguments, X.shape[0])
                 arguments = self._feeder_for(plan).fit_arguments(arguments)
-                guard = NonFiniteLossGuard()
-                arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
-                arguments["callbacks"] += sklearn_callback_bridges(
-                    self, X, y, weights, plan.epochs, plan.initial_epoch
-                )
-                with first_traces():
-                    history = self._model.fit(**arguments)
-                if guard.failure is not None:
-                    raise guard.error(type(self).__name__)
+        except BaseException:
+            transaction.rollback()
+            raise
+        return PreparedFit(plan, transaction, X, y, weights, arguments)
+
+    def _finish_fit(
+        self, prepared: PreparedFit, history: dict[str, list]
+    ) -> BaseKerasEstimator:
+        """Check the trained model, record its history and commit the fit.
+
+        ``history`` is Keras's ``History.history`` of the training (epoch
+        logs by name). A model with non-finite weights or outputs rolls the
+        estimator back and raises, as the sequential fit does.
+        """
+        plan, transaction = prepared.plan, prepared.transaction
+        try:
+            with device_scope(plan.device):
                 check_finite_model(
                     self._model,
-                    X,
+                    prepared.X,
                     batch_size=plan.predict_batch_size,
                     epoch=plan.final_epoch,
                     estimator_name=type(self).__name__,
                 )
-            for name, values in history.history.items():
+            for name, values in history.items():
                 key = self._history_key(name)
                 self.history_.setdefault(key, []).extend(float(v) for v in values)
         except BaseException:
@@ -605,6 +664,17 @@ default=None
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         return tags
+
+
+class PreparedFit(NamedTuple):
+    """A fit prepared up to training (see ``BaseKerasEstimator._prepare_fit``)."""
+
+    plan: FitPlan
+    transaction: FitTransaction
+    X: np.ndarray
+    y: Any
+    weights: Any
+    arguments: dict[str, Any]
 
 
 #: Attributes that hold runtime objects of this process, never saved or copied.

@@ -9,6 +9,7 @@ from sklearn.model_selection import RandomizedSearchCV as SklearnRandomizedSearc
 
 from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._docs import derived_docstring
+from sklearn_dl.model_selection._fused import FusedSearch
 
 
 class _ArraySearch:
@@ -39,7 +40,7 @@ default=None
         return super().fit(X, y, **params)
 
 
-class GridSearchCV(_ArraySearch, SklearnGridSearchCV):
+class GridSearchCV(FusedSearch, _ArraySearch, SklearnGridSearchCV):
     __doc__ = derived_docstring(
         SklearnGridSearchCV,
         "Exhaustive search over specified parameter values for a network.",
@@ -50,11 +51,24 @@ class GridSearchCV(_ArraySearch, SklearnGridSearchCV):
         compiled model of an earlier fit of the same architecture, so the
         (candidate, fold) fits of one architecture trace Keras's functions
         once per process (per worker with ``n_jobs``).
+
+        On Keras's JAX backend, over a
+        :class:`~sklearn_dl.networks.DenseClassifier` or
+        :class:`~sklearn_dl.networks.DenseRegressor`, the (candidate, fold)
+        fits whose networks differ at most by ``learning_rate`` train
+        together as one vectorized program (at most 64 fits a group), each
+        fit's network that of the same fit run alone up to float rounding;
+        fits that cannot be fused (other backends, pipelines, fit
+        parameters, ``n_jobs``, callbacks, ``validation_split``,
+        ``class_weight``, a ``random_state`` that is not an int, ...) run as
+        scikit-learn runs them. The fitted attributes ``fused_group_`` (per
+        candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
+        when fused) say which; on JAX a ``UserWarning`` names the reasons.
         """,
     )
 
 
-class RandomizedSearchCV(_ArraySearch, SklearnRandomizedSearchCV):
+class RandomizedSearchCV(FusedSearch, _ArraySearch, SklearnRandomizedSearchCV):
     __doc__ = derived_docstring(
         SklearnRandomizedSearchCV,
         "Randomized search on hyper parameters of a network.",
@@ -62,6 +76,19 @@ class RandomizedSearchCV(_ArraySearch, SklearnRandomizedSearchCV):
         scikit-learn's :class:`~sklearn.model_selection.RandomizedSearchCV`,
         with the same arguments, attributes, results, metadata routing,
         ``n_jobs`` and joblib backends (Dask included).
+
+        On Keras's JAX backend, over a
+        :class:`~sklearn_dl.networks.DenseClassifier` or
+        :class:`~sklearn_dl.networks.DenseRegressor`, the (candidate, fold)
+        fits whose networks differ at most by ``learning_rate`` train
+        together as one vectorized program (at most 64 fits a group), each
+        fit's network that of the same fit run alone up to float rounding;
+        fits that cannot be fused (other backends, pipelines, fit
+        parameters, ``n_jobs``, callbacks, ``validation_split``,
+        ``class_weight``, a ``random_state`` that is not an int, ...) run as
+        scikit-learn runs them. The fitted attributes ``fused_group_`` (per
+        candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
+        when fused) say which; on JAX a ``UserWarning`` names the reasons.
         """,
     )
 
