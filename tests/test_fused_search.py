@@ -102,9 +102,12 @@ def test_search_wide_reasons_fall_back_to_scikit_learns_fit(digits):
     grid = {"dense__learning_rate": [1e-2]}
     pipeline = make_pipeline(StandardScaler(), network())
     pipeline.steps[1] = ("dense", pipeline.steps[1][1])
-    with pytest.warns(UserWarning, match="not a pipeline"):
+    with warnings.catch_warnings():
+        # A pipeline's search is scikit-learn's: reported, not warned about.
+        warnings.simplefilter("error", UserWarning)
         search = GridSearchCV(pipeline, grid, cv=2, refit=False).fit(X, y)
     assert list(search.fused_group_) == [-1]
+    assert "not a pipeline" in search.fused_reason_[0]
     weights = np.ones(len(y))
     search = GridSearchCV(network(), {"learning_rate": [1e-2]}, cv=2, refit=False)
     with pytest.warns(UserWarning, match="fit parameters"):

@@ -65,6 +65,13 @@ _REQUIRED = (
 )
 
 
+def _fusable_network(estimator: Any) -> bool:
+    """Whether the estimator is a network the fused path trains."""
+    from sklearn_dl.networks import DenseClassifier, DenseRegressor
+
+    return type(estimator) in (DenseClassifier, DenseRegressor)
+
+
 def search_refusal(search: Any, X: Any, params: dict[str, Any]) -> str | None:
     """Why a search's fits cannot be fused at all, or None.
 
@@ -82,11 +89,9 @@ def search_refusal(search: Any, X: Any, params: dict[str, Any]) -> str | None:
     str or None
         The reason, None when its fits may be fused.
     """
-    from sklearn_dl.networks import DenseClassifier, DenseRegressor
-
     if configured_backend() != "jax":
         return "fused fits need the JAX backend"
-    if type(search.estimator) not in (DenseClassifier, DenseRegressor):
+    if not _fusable_network(search.estimator):
         return "fused fits take a DenseClassifier or DenseRegressor (not a pipeline)"
     if params:
         return "fit parameters (such as sample_weight) are given"
@@ -466,7 +471,9 @@ default=None
         self._validate_params()
         reason = search_refusal(self, X, params)
         if reason is not None:
-            if configured_backend() == "jax":
+            # Warn only where fusing was in reach: a search over a pipeline or
+            # another model is scikit-learn's search, as the docs say.
+            if configured_backend() == "jax" and _fusable_network(self.estimator):
                 warnings.warn(
                     f"{type(self).__name__} fits sequentially: {reason}.",
                     UserWarning,
