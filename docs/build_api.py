@@ -13,6 +13,10 @@ import re
 import sys
 from pathlib import Path
 
+# Document the checkout this script is in, not whichever sklearn_dl is
+# installed (a non-editable install, another worktree).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 PACKAGES = (
     "sklearn_dl",
     "sklearn_dl.networks",

@@ -16,7 +16,8 @@ Groups hold at most :data:`MAX_FUSED` fits. Whatever cannot be fused is
 fitted as scikit-learn fits it; the search's ``fused_group_`` (one group
 number per candidate, -1 for sequential fits) and ``fused_reason_`` (why a
 candidate's fits were sequential, ``""`` when fused) say which ran how, and
-on JAX a ``UserWarning`` names the reasons once per search.
+on JAX, a search over a dense network that cannot fuse also warns once
+(``UserWarning``) with the reasons.
 """
 
 from __future__ import annotations

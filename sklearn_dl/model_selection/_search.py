@@ -63,7 +63,8 @@ class GridSearchCV(FusedSearch, _ArraySearch, SklearnGridSearchCV):
         ``class_weight``, a ``random_state`` that is not an int, ...) run as
         scikit-learn runs them. The fitted attributes ``fused_group_`` (per
         candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
-        when fused) say which; on JAX a ``UserWarning`` names the reasons.
+        when fused) say which; on JAX, a search over a dense network that
+        cannot fuse also warns (``UserWarning``) with the reasons.
         """,
     )
 
@@ -88,7 +89,8 @@ class RandomizedSearchCV(FusedSearch, _ArraySearch, SklearnRandomizedSearchCV):
         ``class_weight``, a ``random_state`` that is not an int, ...) run as
         scikit-learn runs them. The fitted attributes ``fused_group_`` (per
         candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
-        when fused) say which; on JAX a ``UserWarning`` names the reasons.
+        when fused) say which; on JAX, a search over a dense network that
+        cannot fuse also warns (``UserWarning``) with the reasons.
         """,
     )
 
