@@ -44,6 +44,7 @@ from sklearn_dl._compat import (
     _score,
     _warn_or_raise_about_fit_failures,
 )
+from sklearn_dl.model_selection._refit import refit_best
 
 #: Most (candidate, fold) fits trained together in one fused group.
 MAX_FUSED = 64
@@ -488,8 +489,6 @@ default=None
 
     def _fit_fused(self, X: Any, y: Any) -> Any:
         """scikit-learn's ``BaseSearchCV.fit``, with fused groups of fits."""
-        from sklearn_dl.model_selection._halving import _ContinuingRungsSearch
-
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
         params = _check_method_params(X, params={})
@@ -533,9 +532,7 @@ default=None
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(first_test_score)
             refit_metric = self.refit
-        _ContinuingRungsSearch._refit(
-            self, X, y, results, refit_metric, scorers, routed_params
-        )
+        refit_best(self, X, y, results, refit_metric, scorers, routed_params)
         self.cv_results_ = results
         self.fused_group_ = np.asarray(candidates.groups)
         self.fused_reason_ = list(candidates.reasons)

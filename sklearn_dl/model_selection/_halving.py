@@ -33,7 +33,6 @@ pipeline ending in one), are searched exactly as scikit-learn searches them.
 from __future__ import annotations
 
 import numbers
-import time
 from collections import defaultdict
 from typing import Any
 
@@ -48,13 +47,13 @@ from sklearn_dl._compat import (
     _check_method_params,
     _fit_and_score,
     _insert_error_scores,
-    _MultimetricScorer,
     _warn_or_raise_about_fit_failures,
 )
 from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl._core.parking import park_network, unpark_network
 from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._docs import derived_docstring
+from sklearn_dl.model_selection._refit import refit_best
 
 _WARM_NOTES = """
     scikit-learn's successive-halving search, with the same arguments,
@@ -185,45 +184,10 @@ class _ContinuingRungsSearch:
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(first_test_score)
             refit_metric = self.refit
-        self._refit(X, y, results, refit_metric, scorers, routed_params)
+        refit_best(self, X, y, results, refit_metric, scorers, routed_params)
         self.cv_results_ = results
         root_context.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata)
         return self
-
-    def _refit(
-        self,
-        X: Any,
-        y: Any,
-        results: dict[str, Any],
-        refit_metric: Any,
-        scorers: Any,
-        routed_params: Any,
-    ) -> None:
-        """Best candidate and refit, as ``BaseSearchCV.fit`` ends."""
-        if self.refit or not self.multimetric_:
-            self.best_index_ = self._select_best_index(
-                self.refit, refit_metric, results
-            )
-            if not callable(self.refit):
-                self.best_score_ = results[f"mean_test_{refit_metric}"][
-                    self.best_index_
-                ]
-            self.best_params_ = results["params"][self.best_index_]
-        if self.refit:
-            self.best_estimator_ = clone(self.estimator).set_params(
-                **clone(self.best_params_, safe=False)
-            )
-            start = time.time()
-            if y is not None:
-                self.best_estimator_.fit(X, y, **routed_params.estimator.fit)
-            else:
-                self.best_estimator_.fit(X, **routed_params.estimator.fit)
-            self.refit_time_ = time.time() - start
-            if hasattr(self.best_estimator_, "feature_names_in_"):
-                self.feature_names_in_ = self.best_estimator_.feature_names_in_
-        self.scorer_ = (
-            scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
-        )
 
 
 class _ContinuingRungs:
