@@ -44,6 +44,7 @@ from sklearn_dl._compat import (
     _score,
     _warn_or_raise_about_fit_failures,
 )
+from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._refit import refit_best
 
 #: Most (candidate, fold) fits trained together in one fused group.
@@ -444,7 +445,11 @@ def _take_model(estimator: Any, key: str | None) -> bool:
 
 
 class FusedSearch:
-    """A grid or randomized search whose fits are fused where they can be."""
+    """A grid or randomized search whose fits are fused where they can be.
+
+    Placed left of scikit-learn's search class; its ``fit`` also refuses
+    datasets and generators, which cannot be split into folds.
+    """
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> Any:
         """Run fit with all sets of parameters.
@@ -467,8 +472,6 @@ default=None
         self : object
             The fitted search.
         """
-        from sklearn_dl.model_selection._datasets import refuse_datasets
-
         refuse_datasets(X, self)
         self._validate_params()
         reason = search_refusal(self, X, params)

@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sklearn.model_selection import GridSearchCV as SklearnGridSearchCV
 from sklearn.model_selection import RandomizedSearchCV as SklearnRandomizedSearchCV
 
-from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._docs import derived_docstring
 from sklearn_dl.model_selection._fused import FusedSearch
 
 
-class _ArraySearch:
-    """Left of a scikit-learn search: ``fit`` refuses datasets clearly."""
-
-    def fit(self, X: Any, y: Any = None, **params: Any) -> Any:
-        """Run fit with all sets of parameters.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...) or LazyArray
-            Training samples; a :class:`~sklearn_dl.LazyArray` for data
-            that does not fit in memory (a dataset or a generator cannot be
-            split into folds and is refused).
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
-default=None
-            Targets.
-        **params : dict
-            Parameters routed to the estimator's ``fit``, the scorer and the
-            splitter, as scikit-learn's search routes them.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        refuse_datasets(X, self)
-        return super().fit(X, y, **params)
-
-
-class GridSearchCV(FusedSearch, _ArraySearch, SklearnGridSearchCV):
+class GridSearchCV(FusedSearch, SklearnGridSearchCV):
     __doc__ = derived_docstring(
         SklearnGridSearchCV,
         "Exhaustive search over specified parameter values for a network.",
@@ -69,7 +38,7 @@ class GridSearchCV(FusedSearch, _ArraySearch, SklearnGridSearchCV):
     )
 
 
-class RandomizedSearchCV(FusedSearch, _ArraySearch, SklearnRandomizedSearchCV):
+class RandomizedSearchCV(FusedSearch, SklearnRandomizedSearchCV):
     __doc__ = derived_docstring(
         SklearnRandomizedSearchCV,
         "Randomized search on hyper parameters of a network.",
