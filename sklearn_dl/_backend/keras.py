@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from functools import cache
 from types import ModuleType
+from typing import TypeVar
 
 from sklearn_dl._backend.environment import (
     QUIET_STARTUP_VARIABLE,
@@ -137,6 +140,50 @@ def preload_tensorflow() -> None:
 
     if importlib.util.find_spec("tensorflow") is not None:
         import tensorflow  # noqa: F401
+
+
+_T = TypeVar("_T")
+_TENSORFLOW_PROBE_LOCK = threading.Lock()
+
+
+def without_tensorflow_import(function: Callable[[], _T]) -> _T:
+    """Call ``function`` (say a ``get_config``) without Keras importing TensorFlow.
+
+    Keras's serialization asks, for every object it serializes, whether it
+    is a TensorFlow ``TensorShape`` or ``DType``; the first such question
+    imports TensorFlow (about two seconds) on every backend. While
+    TensorFlow is not imported no object can be one, so on another backend
+    the question is answered "not available" for the call and asked again
+    afterwards. Keras keeps that answer in a private lazy module
+    (``keras.src.utils.module_utils.tensorflow``), hence this one place.
+
+    Parameters
+    ----------
+    function : callable
+        Called with no arguments.
+
+    Returns
+    -------
+    object
+        What ``function`` returns.
+    """
+    if configured_backend() == "tensorflow" or "tensorflow" in sys.modules:
+        return function()
+    try:
+        from keras.src.utils import module_utils
+
+        probe = module_utils.tensorflow
+        unasked = probe._available is None and probe.module is None
+    except (ImportError, AttributeError):  # another Keras: ask as usual
+        return function()
+    if not unasked:
+        return function()
+    with _TENSORFLOW_PROBE_LOCK:
+        probe._available = False
+        try:
+            return function()
+        finally:
+            probe._available = None
 
 
 @contextlib.contextmanager

@@ -30,6 +30,8 @@ from typing import Any
 
 import joblib
 
+from sklearn_dl._backend.keras import without_tensorflow_import
+
 _ENV_SWITCH = "SKLEARN_DL_MODEL_REUSE"
 # Models user code has been given: never pooled (see mark_shared).
 _SHARED: weakref.WeakSet = weakref.WeakSet()
@@ -152,8 +154,10 @@ def architecture_key(model: Any) -> str | None:
         ``get_config``), in which case it is never reused.
     """
     try:
-        config = model.get_config()
-        compile_config = dict(model.get_compile_config() or {})
+        # Serializing would import TensorFlow on the other backends.
+        config, compile_config = without_tensorflow_import(
+            lambda: (model.get_config(), dict(model.get_compile_config() or {}))
+        )
     except (NotImplementedError, TypeError, ValueError, AttributeError):
         return None
     if not compile_config:
