@@ -203,3 +203,31 @@ def test_a_fused_search_on_jax_never_imports_tensorflow():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.backends
+@on_jax
+def test_seeding_a_model_draws_no_new_weight_shape():
+    import jax
+
+    from sklearn_dl._core.seeding import seed_model
+
+    keras = import_keras()
+    # Shapes no other test draws: the build traces Keras's draw per kernel.
+    model = keras.Sequential(
+        [keras.Input((7,)), keras.layers.Dense(13), keras.layers.Dense(17)]
+    )
+    before = [weight.numpy() for weight in model.weights]
+    handler = Traces()
+    logging.getLogger("jax").addHandler(handler)
+    try:
+        with jax.log_compiles():
+            seed_model(model, 0)
+    finally:
+        logging.getLogger("jax").removeHandler(handler)
+    # The kernels are drawn again at their shapes; the zero biases, never
+    # a kernel initializer's draw, are not tried (a program per shape).
+    assert not [name for name in handler.names if "uniform" in name]
+    after = [weight.numpy() for weight in model.weights]
+    assert not np.array_equal(after[0], before[0])
+    np.testing.assert_array_equal(after[1], np.zeros(13))

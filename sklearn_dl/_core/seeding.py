@@ -183,6 +183,11 @@ def _redraw(
     if id(variable) not in position:
         return
     current = np.asarray(variable.numpy())
+    if current.size > 1 and np.all(current == current.flat[0]):
+        # A constant (a zero bias): no random draw of two or more values.
+        # Skipping saves drawing the layer's other initializers at this
+        # shape, which on JAX compiles a program per shape.
+        return
     shape, dtype = tuple(variable.shape), variable.dtype
     for initializer in initializers:
         try:
