@@ -243,6 +243,9 @@ def train_fused(
 ) -> tuple[list[dict[str, list[float]]], list[tuple]]:
     """Train copies of one architecture side by side, as one program.
 
+    Where :func:`padding_is_exact`, every batch is padded to the full batch
+    size (see the module's notes), so the architecture compiles one step.
+
     Parameters
     ----------
     model : keras.Model
