@@ -245,3 +245,25 @@ def test_refits_of_one_architecture_trace_once(monkeypatch):
         X[:200], y[:200]
     )  # another estimator takes the pooled model
     assert len(traces) == first
+
+
+@pytest.mark.skipif(not on_tensorflow, reason="TensorFlow runs several steps")
+def test_a_recompiled_model_traces_its_steps_anew():
+    from sklearn_dl._backend.steps import several_steps, steps_per_call
+
+    X, y = classification(n=64)
+    model = mlp({"X_shape_": X.shape, "n_classes_": 3})
+    model.compile("adam", "sparse_categorical_crossentropy")
+    steps = steps_per_call(model, 4)
+    assert steps == 4
+    with several_steps(model, steps):
+        assert model.steps_per_execution == 4
+        model.fit(X, y, batch_size=16, epochs=1, verbose=0)
+        kept = model.train_function
+    assert model.steps_per_execution == 1 and model.train_function is None
+    with several_steps(model, steps):
+        assert model.train_function is kept  # traced once, used again
+    model.compile("sgd", "sparse_categorical_crossentropy")  # new optimizer
+    with several_steps(model, steps):
+        assert model.train_function is None  # the old one trained the old one
+    assert steps_per_call(model, 3) == 3  # nothing kept divides 3

@@ -34,16 +34,17 @@ from sklearn_dl._backend.environment import configured_backend
 _FUNCTIONS_ATTRIBUTE = "_sklearn_dl_step_functions"
 
 
-def _compiled_state(model: Any) -> tuple[int, ...]:
-    """Identities of what ``compile`` replaces: kept functions belong to it."""
-    return tuple(id(obj) for obj in (model.optimizer, model.loss, *model.metrics))
+def _compiled_state(model: Any) -> tuple[Any, ...]:
+    """What ``compile`` replaces: kept functions belong to these objects."""
+    return (model.optimizer, model.loss, *model.metrics)
 
 
 def _kept_functions(model: Any) -> dict[int, tuple[Any, Any]]:
     """The model's train/test functions by steps per call, for this compile."""
     kept = model.__dict__.get(_FUNCTIONS_ATTRIBUTE)
     state = _compiled_state(model)
-    if kept is None or kept[0] != state:
+    same = kept is not None and len(kept[0]) == len(state)
+    if not (same and all(a is b for a, b in zip(kept[0], state, strict=True))):
         kept = (state, {})
         model.__dict__[_FUNCTIONS_ATTRIBUTE] = kept  # not a tracked Keras attribute
     return kept[1]
