@@ -16,6 +16,7 @@ from sklearn_dl import KerasClassifier, KerasRegressor
 from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl._core.model_pool import POOL
 from sklearn_dl.exceptions import TrainingDivergedError
+from sklearn_dl.networks import DenseClassifier
 from tests.builders import mlp
 
 keras = pytest.importorskip("keras")
@@ -87,6 +88,12 @@ CONFIGURATIONS = {
         {},
     ),
     "warm_start": (KerasClassifier, {"warm_start": True}, {"twice": True}),
+    "xla": (KerasClassifier, {"compile__jit_compile": True}, {}),
+    "network_early_stopping": (
+        DenseClassifier,
+        {"early_stopping": True, "patience": 1, "validation_split": 0.25},
+        {},
+    ),
 }
 
 
@@ -103,7 +110,11 @@ def test_several_steps_per_call_train_exactly_as_one(name, monkeypatch, steps_us
     settings = {"optimizer": "adam", "epochs": 4, "batch_size": 16, "random_state": 5}
 
     def fitted():
-        estimator = kind(mlp, **settings, **params)
+        estimator = (
+            kind(**settings, **params)
+            if kind is DenseClassifier
+            else kind(mlp, **settings, **params)
+        )
         for _ in range(2 if how.get("twice") else 1):
             estimator.fit(X, y, **fit_params)
         return estimator
@@ -147,7 +158,13 @@ class _CountingClassifier(KerasClassifier):
 
 
 @pytest.mark.parametrize(
-    "params", [{"verbose": 2}, {"callbacks": [keras.callbacks.TerminateOnNaN()]}]
+    "params",
+    [
+        {"verbose": 2},
+        {"callbacks": [keras.callbacks.TerminateOnNaN()]},
+        {"fit__steps_per_epoch": 5},
+        {"validation_split": 0.2, "fit__validation_steps": 2},
+    ],
 )
 def test_batch_observers_keep_one_step_per_call(params, steps_used, capsys):
     X, y = classification()

@@ -461,8 +461,10 @@ default=None
         scikit-learn callbacks, no Keras callbacks but the core's own and
         ``EarlyStopping`` (which reads epochs only; any other callback may
         have batch hooks, or side effects a divergence's rerun would
-        repeat), in-memory arrays fed by the core's own feeder. The backend
-        then says how many (see :mod:`sklearn_dl._backend.steps`).
+        repeat), in-memory arrays fed by the core's own feeder, no
+        ``steps_per_epoch`` or ``validation_steps`` of the user's (their
+        data runs on across calls). The backend then says how many (see
+        :mod:`sklearn_dl._backend.steps`).
         """
         from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
 
@@ -473,6 +475,7 @@ default=None
             or self._feeder is not ArrayFeeder
             or is_stateful(self._model)
             or "steps_per_epoch" in plan.fit_kwargs
+            or "validation_steps" in plan.fit_kwargs  # Keras then runs on
             or any(type(c) not in epoch_level for c in arguments["callbacks"])
         ):
             return 1
