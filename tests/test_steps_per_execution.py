@@ -239,29 +239,29 @@ def test_divergence_is_reported_at_the_same_batch(monkeypatch, steps_used):
 
 @pytest.mark.skipif(not on_tensorflow, reason="counts TensorFlow traces")
 def test_refits_of_one_architecture_trace_once(monkeypatch):
-    # train_step runs in Python only while tf.function traces it.
+    # train_step and test_step run in Python only while tf.function traces.
     traces = []
-    original = keras.Sequential.train_step
+    for name in ("train_step", "test_step"):
+        original = getattr(keras.Sequential, name)
 
-    def counting(self, data):
-        traces.append(1)
-        return original(self, data)
+        def counting(self, data, original=original, name=name):
+            traces.append(name)
+            return original(self, data)
 
-    monkeypatch.setattr(keras.Sequential, "train_step", counting)
-    X, y = classification(n=208)  # 13 batches of 16
-    estimator = KerasClassifier(mlp, epochs=2, batch_size=16, random_state=0)
+        monkeypatch.setattr(keras.Sequential, name, counting)
+    X, y = classification(n=260)  # 13 training batches of 16, 52 held out
+    params = {"epochs": 2, "batch_size": 16, "validation_split": 0.2}
+    estimator = KerasClassifier(mlp, random_state=0, **params)
     estimator.fit(X, y)
-    first = len(traces)
-    assert first > 0
+    first = list(traces)
+    assert sorted(first) == ["test_step", "train_step"]
     estimator.fit(X, y)  # a refit of the same model
-    estimator.fit(X[:203], y[:203])  # a partial last batch, same steps
-    assert len(traces) == first
+    estimator.fit(X[:254], y[:254])  # partial last batches, same steps
+    assert traces == first
     del estimator  # its model goes back to the pool
     gc.collect()
-    KerasClassifier(mlp, epochs=2, batch_size=16, random_state=1).fit(
-        X[:200], y[:200]
-    )  # another estimator takes the pooled model
-    assert len(traces) == first
+    KerasClassifier(mlp, random_state=1, **params).fit(X[:250], y[:250])
+    assert traces == first  # another estimator took the pooled model
 
 
 @pytest.mark.skipif(not on_tensorflow, reason="TensorFlow runs several steps")
