@@ -284,3 +284,37 @@ def test_a_recompiled_model_traces_its_steps_anew():
     with several_steps(model, steps):
         assert model.train_function is None  # the old one trained the old one
     assert steps_per_call(model, 3) == 3  # nothing kept divides 3
+
+
+class _BatchRecorder:
+    """A scikit-learn callback counting the batch tasks that end."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        self.batches = 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        pass
+
+    def on_fit_task_end(
+        self, estimator, context, *, X=None, y=None, fitted_estimator=None
+    ):
+        self.batches += context.task_name.startswith("batch")
+        return False
+
+
+def test_scikit_learn_callbacks_see_every_batch(steps_used):
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    X, y = classification()
+    recorder = _BatchRecorder()
+    net = KerasClassifier(mlp, epochs=2, batch_size=16, random_state=0)
+    net.set_callbacks(recorder).fit(X, y)
+    assert steps_used == [1]
+    assert recorder.batches == 2 * 13
