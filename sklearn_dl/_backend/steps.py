@@ -3,8 +3,8 @@
 Keras runs ``steps_per_execution`` batches per call of a model's train
 function. On TensorFlow each call of a small model costs more in Python and
 ``tf.function`` dispatch than in arithmetic, so running a whole epoch per call
-makes a refit of a small dense network about a third faster, with the same
-operations on the same batches. The estimator core decides when that is
+made a refit of a small dense network roughly 40% faster (measured roughly:
+digits, 64-64-10, 5 epochs), with the same operations on the same batches. The estimator core decides when that is
 exactly equivalent (no batch-level callbacks, batches that end with each
 epoch); this module decides how many steps go in one call and switches a
 model to it for one ``Model.fit``.
@@ -15,9 +15,9 @@ functions of each value are kept with the model and put back when a later
 fit uses the same value. The compiled value (``compile(...,
 steps_per_execution=...)``) is restored after every fit, with its functions,
 so the model a user reads and trains themselves is the one they compiled. On
-JAX a different ``steps_per_execution`` compiles a different XLA program,
-which costs a fresh process more than it saves, so only TensorFlow uses more
-than one step per call.
+JAX a different ``steps_per_execution`` compiles a different XLA program
+that a fresh process would pay for, and its steps cost little Python already:
+only TensorFlow uses more than one step per call (not measured on JAX).
 """
 
 from __future__ import annotations
