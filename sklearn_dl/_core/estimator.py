@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from sklearn_dl._backend.devices import device_scope, variable_device
 from sklearn_dl._backend.keras import dtype_policy_scope, import_keras
 from sklearn_dl._backend.runtime import first_traces
+from sklearn_dl._backend.steps import several_steps, steps_per_call
 from sklearn_dl._core.divergence import check_finite_model
 from sklearn_dl._core.feeders import ArrayFeeder, StatefulFeeder, whole_batches
 from sklearn_dl._core.keras_objects import (
@@ -311,37 +312,49 @@ default=None
                 epochs=epochs,
                 classes=classes,
             )
-        prepared = self._prepare_fit(
-            X,
-            y,
-            sample_weight=sample_weight,
-            fit_params=fit_params,
-            warm=warm,
-            epochs=epochs,
-            classes=classes,
-        )
-        transaction, plan = prepared.transaction, prepared.plan
-        try:
-            arguments = dict(prepared.arguments)
-            with device_scope(plan.device):
-                guard = NonFiniteLossGuard()
-                arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
-                arguments["callbacks"] += sklearn_callback_bridges(
-                    self,
-                    prepared.X,
-                    prepared.y,
-                    prepared.weights,
-                    plan.epochs,
-                    plan.initial_epoch,
-                )
-                with first_traces():
-                    history = self._model.fit(**arguments)
-                if guard.failure is not None:
-                    raise guard.error(type(self).__name__)
-        except BaseException:
+        for several_steps_allowed in (True, False):
+            prepared = self._prepare_fit(
+                X,
+                y,
+                sample_weight=sample_weight,
+                fit_params=fit_params,
+                warm=warm,
+                epochs=epochs,
+                classes=classes,
+            )
+            transaction, plan = prepared.transaction, prepared.plan
+            try:
+                arguments = dict(prepared.arguments)
+                with device_scope(plan.device):
+                    guard = NonFiniteLossGuard()
+                    arguments["callbacks"] = [guard, *self._bind_callbacks(arguments)]
+                    arguments["callbacks"] += sklearn_callback_bridges(
+                        self,
+                        prepared.X,
+                        prepared.y,
+                        prepared.weights,
+                        plan.epochs,
+                        plan.initial_epoch,
+                    )
+                    steps = (
+                        self._steps_per_call(plan, arguments)
+                        if several_steps_allowed
+                        else 1
+                    )
+                    with first_traces(), several_steps(self._model, steps):
+                        history = self._model.fit(**arguments)
+                    if guard.failure is not None and steps == 1:
+                        raise guard.error(type(self).__name__)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if guard.failure is None:
+                return self._finish_fit(prepared, history.history)
+            # The guard saw the loss only at the end of a call of several
+            # steps: the fit is run again, one step per call, so the error
+            # names the batch where the loss diverged, as always.
             transaction.rollback()
-            raise
-        return self._finish_fit(prepared, history.history)
+        raise AssertionError("unreachable: a one-step fit returns or raises")
 
     def _prepare_fit(
         self,
@@ -438,6 +451,40 @@ default=None
         self._prediction_setup = (plan.predict_batch_size, plan.device)
         self._prediction_turns = threading.Lock()
         return self
+
+    def _steps_per_call(self, plan: FitPlan, arguments: dict[str, Any]) -> int:
+        """Training steps per compiled call for this fit (1: one per batch).
+
+        Several steps per call (Keras's ``steps_per_execution``) train
+        exactly as one does, batch for batch, when nothing observes single
+        batches and every epoch ends at a call's end: no progress bar, no
+        scikit-learn callbacks, no Keras callbacks but the core's own and
+        ``EarlyStopping`` (which reads epochs only; any other callback may
+        have batch hooks, or side effects a divergence's rerun would
+        repeat), in-memory arrays fed by the core's own feeder, no
+        ``steps_per_epoch`` or ``validation_steps`` of the user's (their
+        data runs on across calls). The backend then says how many (see
+        :mod:`sklearn_dl._backend.steps`).
+        """
+        from sklearn_dl._core.callbacks import NonFiniteLossGuard  # imports Keras
+
+        keras = import_keras()
+        epoch_level = (NonFiniteLossGuard, keras.callbacks.EarlyStopping)
+        if (
+            arguments.get("verbose")
+            or self._feeder is not ArrayFeeder
+            or is_stateful(self._model)
+            or "steps_per_epoch" in plan.fit_kwargs
+            or "validation_steps" in plan.fit_kwargs  # Keras then runs on
+            or any(type(c) not in epoch_level for c in arguments["callbacks"])
+        ):
+            return 1
+        if isinstance(arguments["x"], np.ndarray):
+            return steps_per_call(self._model, None)  # Keras ends each epoch
+        steps = arguments.get("steps_per_epoch")
+        if steps is None or arguments.get("batch_size") is not None:
+            return 1  # a dataset of the core's feeder has its steps_per_epoch
+        return steps_per_call(self._model, int(steps))
 
     def _bind_callbacks(self, arguments: dict[str, Any]) -> list[Any]:
         """The fit's callbacks; those with ``set_estimator`` get ``self``."""
