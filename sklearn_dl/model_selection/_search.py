@@ -22,18 +22,25 @@ class GridSearchCV(FusedSearch, SklearnGridSearchCV):
         once per process (per worker with ``n_jobs``).
 
         On Keras's JAX backend, over a
-        :class:`~sklearn_dl.networks.DenseClassifier` or
-        :class:`~sklearn_dl.networks.DenseRegressor`, the (candidate, fold)
-        fits whose networks differ at most by ``learning_rate`` train
-        together as one vectorized program (at most 64 fits a group), each
-        fit's network that of the same fit run alone up to float rounding;
-        fits that cannot be fused (other backends, pipelines, fit
-        parameters, ``n_jobs``, callbacks, ``validation_split``,
-        ``class_weight``, a ``random_state`` that is not an int, ...) run as
+        :class:`~sklearn_dl.networks.DenseClassifier`,
+        :class:`~sklearn_dl.networks.DenseRegressor`,
+        :class:`~sklearn_dl.KerasClassifier` or
+        :class:`~sklearn_dl.KerasRegressor` (a model builder, scikeras's
+        way), the (candidate, fold) fits whose prepared networks share an
+        architecture, compile settings up to a float learning rate, epochs
+        and batch size train together as one vectorized program (at most 64
+        fits a group), each fit's network that of the same fit run alone up
+        to float rounding; fits that cannot be fused (other backends,
+        pipelines, fit parameters, ``n_jobs``, Keras callbacks,
+        ``validation_split``, ``class_weight``, a ``random_state`` that is
+        not an int, a subclassed or eagerly run Keras model, ...) run as
         scikit-learn runs them. The fitted attributes ``fused_group_`` (per
         candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
-        when fused) say which; on JAX, a search over a dense network that
-        cannot fuse also warns (``UserWarning``) with the reasons.
+        when fused) say which; on JAX, a search over such a network that
+        cannot fuse also warns (``UserWarning``) with the reasons. With
+        ``verbose > 0`` each fused group is printed (its size, architecture
+        and epochs; each epoch with ``verbose > 1``), and
+        :func:`sklearn_dl.progress.fit_with_progress` shows its epochs.
         """,
     )
 
@@ -48,18 +55,25 @@ class RandomizedSearchCV(FusedSearch, SklearnRandomizedSearchCV):
         ``n_jobs`` and joblib backends (Dask included).
 
         On Keras's JAX backend, over a
-        :class:`~sklearn_dl.networks.DenseClassifier` or
-        :class:`~sklearn_dl.networks.DenseRegressor`, the (candidate, fold)
-        fits whose networks differ at most by ``learning_rate`` train
-        together as one vectorized program (at most 64 fits a group), each
-        fit's network that of the same fit run alone up to float rounding;
-        fits that cannot be fused (other backends, pipelines, fit
-        parameters, ``n_jobs``, callbacks, ``validation_split``,
-        ``class_weight``, a ``random_state`` that is not an int, ...) run as
+        :class:`~sklearn_dl.networks.DenseClassifier`,
+        :class:`~sklearn_dl.networks.DenseRegressor`,
+        :class:`~sklearn_dl.KerasClassifier` or
+        :class:`~sklearn_dl.KerasRegressor` (a model builder, scikeras's
+        way), the (candidate, fold) fits whose prepared networks share an
+        architecture, compile settings up to a float learning rate, epochs
+        and batch size train together as one vectorized program (at most 64
+        fits a group), each fit's network that of the same fit run alone up
+        to float rounding; fits that cannot be fused (other backends,
+        pipelines, fit parameters, ``n_jobs``, Keras callbacks,
+        ``validation_split``, ``class_weight``, a ``random_state`` that is
+        not an int, a subclassed or eagerly run Keras model, ...) run as
         scikit-learn runs them. The fitted attributes ``fused_group_`` (per
         candidate, -1 for sequential fits) and ``fused_reason_`` (why, ``""``
-        when fused) say which; on JAX, a search over a dense network that
-        cannot fuse also warns (``UserWarning``) with the reasons.
+        when fused) say which; on JAX, a search over such a network that
+        cannot fuse also warns (``UserWarning``) with the reasons. With
+        ``verbose > 0`` each fused group is printed (its size, architecture
+        and epochs; each epoch with ``verbose > 1``), and
+        :func:`sklearn_dl.progress.fit_with_progress` shows its epochs.
         """,
     )
 
