@@ -127,15 +127,20 @@ def _sklearn_dl_builder(meta, hidden=32):
     return dense_model(hidden)
 
 
-def search_sklearn_dl(X, y, plan: Plan = REFERENCE, n_jobs: int = 1) -> float:
-    """P1 with sklearn_dl; returns the best mean CV accuracy."""
-    clf = KerasClassifier(
+def reference_classifier(plan: Plan) -> KerasClassifier:
+    """sklearn_dl's KerasClassifier of the reference network (Adam, seeded)."""
+    return KerasClassifier(
         _sklearn_dl_builder,
         optimizer="adam",
         epochs=plan.epochs,
         batch_size=plan.batch_size,
         random_state=0,
     )
+
+
+def search_sklearn_dl(X, y, plan: Plan = REFERENCE, n_jobs: int = 1) -> float:
+    """P1 with sklearn_dl; returns the best mean CV accuracy."""
+    clf = reference_classifier(plan)
     grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
     search = GridSearchCV(clf, grid, cv=plan.folds, n_jobs=n_jobs)
     return search.fit(X, y).best_score_
@@ -247,13 +252,7 @@ def engine_search(name: str, X, y, plan: Plan = REFERENCE, quick: bool = False):
         }
         search = OurGridSearchCV(network, grid, cv=plan.folds)
     else:
-        clf = KerasClassifier(
-            _sklearn_dl_builder,
-            optimizer="adam",
-            epochs=plan.epochs,
-            batch_size=plan.batch_size,
-            random_state=0,
-        )
+        clf = reference_classifier(plan)
         if kind in ("grid", "large"):
             grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
             search_class = OurGridSearchCV if side == "ours" else SklearnGridSearchCV

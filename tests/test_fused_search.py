@@ -453,3 +453,29 @@ def test_fused_group_progress_writes_each_fit_and_the_group(tmp_path):
     group.done()
     assert [path.read_text() for path in tmp_path.glob("*.fit")] == ["done"] * 3
     assert record.read_text() == "done"
+
+
+@pytest.mark.backends
+@on_jax
+def test_groups_are_bounded_and_fuse_without_model_reuse(digits, monkeypatch):
+    from sklearn_dl._core.model_pool import model_reuse_enabled, set_model_reuse
+    from sklearn_dl.model_selection import _fused
+
+    X, y = digits
+    monkeypatch.setattr(_fused, "MAX_FUSED", 4)
+    grid = {"model__hidden": [8, 12], "optimizer__learning_rate": [1e-3, 1e-2]}
+    kwargs = {"cv": StratifiedKFold(3), "refit": False}
+    ours = same_search(wrapper(), grid, X, y, **kwargs)
+    # 6 fits per architecture, 4 at most a group (and 4 at most waiting):
+    # groups 0 (candidate 0, and candidate 1's first fold), 1 (candidate 1's
+    # other folds), 2 (candidate 2, candidate 3's first fold) and 3; a
+    # candidate's number is its first group's.
+    assert list(ours.fused_group_) == [0, 0, 2, 2]
+    assert ours.fused_reason_ == [""] * 4
+    assert model_reuse_enabled()
+    set_model_reuse(False)  # every fit keeps its own model: fused all the same
+    try:
+        ours = same_search(wrapper(), grid, X, y, **kwargs)
+    finally:
+        set_model_reuse(True)
+    assert ours.fused_reason_ == [""] * 4
