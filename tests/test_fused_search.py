@@ -351,6 +351,7 @@ def stop_on_nan():
     [
         ({"callbacks": stop_on_nan}, "Keras callbacks are set"),
         ({"fit__callbacks": stop_on_nan}, "Keras callbacks are set"),
+        ({"fit__verbose": 2}, "verbose is not 0"),
         (
             {"fit__validation_data": "held out"},
             "Model.fit arguments are set (validation_data)",

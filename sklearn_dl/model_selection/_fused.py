@@ -284,18 +284,17 @@ class _Prepared:
         self.loan_key = _loan_key(estimator)
         self.pooled = self.loan_key is not None
         arch = self.loan_key if self.pooled else architecture_key(model)
-        layout = tuple(
-            (np.asarray(part).dtype.str, np.shape(part)[1:]) for part in first
-        )
-        self.key = None
-        if arch is not None and all(isinstance(part, np.ndarray) for part in first):
-            self.key = (
-                arch,
-                _compile_signature(model),
-                fit.plan.epochs,
-                len(first[0]),
-                layout,
-            )
+        #: Why it cannot be grouped, or None.
+        self.refusal = None
+        if not all(isinstance(part, np.ndarray) for part in first):
+            self.refusal = "the network has several inputs or outputs"
+        elif arch is None:
+            self.refusal = "the network cannot be compared (no get_config)"
+        self.key: tuple = ()
+        if self.refusal is None:
+            layout = tuple((part.dtype.str, part.shape[1:]) for part in first)
+            signature = _compile_signature(model)
+            self.key = (arch, signature, fit.plan.epochs, len(first[0]), layout)
         self.steps = fit.arguments["steps_per_epoch"]
 
 
@@ -451,8 +450,8 @@ class FusedCandidates(Evaluation):
                 entry = _Prepared(task, estimator, fit, iter(fit.arguments["x"]))
             except Exception:
                 entry, reason = None, "its first batch could not be read"
-        if entry is not None and entry.key is None:
-            entry, reason = None, "the network cannot be compared (no get_config)"
+        if entry is not None and entry.refusal is not None:
+            entry, reason = None, entry.refusal
         if entry is None:
             fit.transaction.rollback()
         return entry, reason
