@@ -41,6 +41,7 @@ import itertools
 import numbers
 import time
 import warnings
+from functools import partial
 from itertools import product
 from typing import Any
 
@@ -463,6 +464,8 @@ class FusedCandidates(Evaluation):
         row: it is fitted alone afterwards, so its error is the sequential
         fit's own.
         """
+        from sklearn_dl._backend.fused_jax import assign_state
+
         start = time.time()
         entries = group.entries
         number = self._next_group
@@ -495,8 +498,6 @@ class FusedCandidates(Evaluation):
             estimator = entry.estimator
             if index > 0 and not _take_model(estimator, entry.loan_key):
                 continue
-            from sklearn_dl._backend.fused_jax import assign_state
-
             assign_state(estimator._model, state)
             if not all(np.isfinite(history.get("loss", [np.nan]))):
                 entry.fit.transaction.rollback()
@@ -642,6 +643,7 @@ def _hand_on(estimator: Any) -> None:
 
 
 def _lend(estimator: Any, key: str, model: Any) -> Any:
+    """Lend ``model`` to ``estimator`` (back to the pool when it is let go)."""
     from sklearn_dl._core.model_pool import lend
 
     return lend(estimator, key, model)
@@ -689,8 +691,6 @@ class FusedSearch(NetworkSearch):
             self.fused_group_ = np.full(len(self.cv_results_["params"]), -1)
             self.fused_reason_ = [reason] * len(self.cv_results_["params"])
             return self
-        from functools import partial
-
         candidates = run_evaluation(
             self, X, y, params, partial(FusedCandidates, observers=_observers(params))
         )
