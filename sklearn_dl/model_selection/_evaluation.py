@@ -111,6 +111,42 @@ class Evaluation:
         """What surrounds the whole search (nothing here)."""
         yield
 
+    def evaluate_candidates(
+        self,
+        candidate_params: Any,
+        cv: Any = None,
+        more_results: dict[str, list] | None = None,
+        callback_ctx: Any = None,
+    ) -> dict[str, Any]:
+        """Fit and score candidates on every fold (what ``_run_search`` calls).
+
+        Parameters
+        ----------
+        candidate_params : list of dict
+            The candidates (a halving search's with the rung's resource).
+        cv : cross-validation generator, default=None
+            Unused: the folds were split once, when the search started.
+        more_results : dict of str -> list, default=None
+            Extra ``cv_results_`` columns for these candidates.
+        callback_ctx : CallbackContext, default=None
+            The scikit-learn callback context of these fits.
+
+        Returns
+        -------
+        dict
+            The ``cv_results_`` so far.
+        """
+        return self._evaluate(list(candidate_params), more_results, callback_ctx)
+
+    def _evaluate(
+        self,
+        candidate_params: list[dict],
+        more_results: dict[str, list] | None,
+        callback_ctx: Any,
+    ) -> dict[str, Any]:
+        """The subclass's evaluation; ends with :meth:`record`."""
+        raise NotImplementedError
+
     def announce(self, n_candidates: int, note: str = "") -> None:
         """Print scikit-learn's line about the fits to come (``verbose > 0``)."""
         n_splits = len(self.splits)

@@ -344,32 +344,12 @@ class FusedCandidates(Evaluation):
     def _estimator(self, parameters: dict[str, Any]) -> Any:
         return clone(self.base_estimator).set_params(**clone(parameters, safe=False))
 
-    def evaluate_candidates(
+    def _evaluate(
         self,
-        candidate_params: Any,
-        cv: Any = None,
-        more_results: dict[str, list] | None = None,
-        callback_ctx: Any = None,
+        candidate_params: list[dict],
+        more_results: dict[str, list] | None,
+        callback_ctx: Any,
     ) -> dict[str, Any]:
-        """Fit and score candidates on every fold, fused where possible.
-
-        Parameters
-        ----------
-        candidate_params : list of dict
-            The candidates.
-        cv : cross-validation generator, default=None
-            Unused: the folds were split once, when the search started.
-        more_results : dict of str -> list, default=None
-            Extra ``cv_results_`` columns for these candidates.
-        callback_ctx : CallbackContext, default=None
-            Unused (searches with scikit-learn callbacks are not fused).
-
-        Returns
-        -------
-        dict
-            The ``cv_results_`` so far.
-        """
-        candidate_params = list(candidate_params)
         n_candidates, n_splits = len(candidate_params), len(self.splits)
         self.announce(n_candidates)
         tasks = list(product(enumerate(candidate_params), enumerate(self.splits)))

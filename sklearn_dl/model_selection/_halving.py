@@ -164,33 +164,13 @@ class _ContinuingRungs(Evaluation):
             )
         )
 
-    def evaluate_candidates(
+    def _evaluate(
         self,
-        candidate_params: Any,
-        cv: Any = None,
-        more_results: dict[str, list] | None = None,
-        callback_ctx: Any = None,
+        candidate_params: list[dict],
+        more_results: dict[str, list] | None,
+        callback_ctx: Any,
     ) -> dict[str, Any]:
-        """Fit and score one rung's candidates on every fold.
-
-        Parameters
-        ----------
-        candidate_params : list of dict
-            The rung's candidates, each with the rung's resource value.
-        cv : cross-validation generator, default=None
-            Unused: the folds were split once, when the search started.
-        more_results : dict of str -> list, default=None
-            Extra ``cv_results_`` columns for these candidates.
-        callback_ctx : CallbackContext, default=None
-            The rung's scikit-learn callback context.
-
-        Returns
-        -------
-        dict
-            The ``cv_results_`` so far.
-        """
         search, resource = self.search, self.search.resource
-        candidate_params = list(candidate_params)
         n_candidates, n_splits = len(candidate_params), len(self.splits)
         self.announce(n_candidates, " (continued from the previous rung where it ran)")
         tasks, kept = [], {}
