@@ -17,13 +17,28 @@ P6  the P1 search with ``n_jobs=2`` vs ``n_jobs=1`` (workers started
 Also: resident memory added per fit over a series of fits.
 
 Search engine (``--engine``): each search in a fresh process, side by side,
-on TensorFlow and on every ``--backends`` backend: the reference search with
-sklearn_dl's ``model_selection.GridSearchCV`` and scikit-learn's (the same
-code: a check that nothing is lost), and successive halving over epochs
-(hidden units (32, 64, 128, 256) x learning rate (1e-3, 3e-3, 1e-2, 3e-2),
-factor 2, rungs of 1, 2, 4 and 8 epochs, 3-fold, refit) with sklearn_dl's
-warm ``HalvingGridSearchCV`` against scikit-learn's, same schedule. Target:
-warm halving >= 1.5x faster, same best candidate.
+on TensorFlow and on every ``--backends`` backend, ``--kinds`` choosing
+among:
+
+grid     the reference search: scikit-learn's ``GridSearchCV`` over
+         sklearn_dl's ``KerasClassifier`` (the builder above), scikeras's
+         (when ``import scikeras`` works, e.g. with ``PYTHONPATH`` naming a
+         folder it is installed in; otherwise skipped with a note), and
+         sklearn_dl's ``model_selection.GridSearchCV`` over the same
+         ``KerasClassifier`` (``grid-ours``) and over a ``DenseClassifier``
+         of the same network (``grid-ours-dense``); on JAX the last two
+         fuse their fits.
+large    the issue's larger search, the same four ways: 24 candidates
+         (hidden units 64 and 128 x 12 learning rates from 3e-4 to 3e-2) x
+         5 folds, 5 epochs, batch 64, refit. Target: >= 10x scikeras.
+halving  successive halving over epochs (hidden units (32, 64, 128, 256) x
+         learning rate (1e-3, 3e-3, 1e-2, 3e-2), factor 2, rungs of 1, 2, 4
+         and 8 epochs, 3-fold, refit) with sklearn_dl's warm
+         ``HalvingGridSearchCV`` against scikit-learn's, same schedule.
+         Target: warm halving >= 1.5x faster, same best candidate.
+
+Each row gives the search's time against scikit-learn's ``GridSearchCV``
+(and scikeras's, where it ran) of its kind on its backend.
 
 Backends: the peers run on the configured Keras backend (TensorFlow by
 default); sklearn_dl's P1, P4 and memory per fit are measured again on every
@@ -73,6 +88,13 @@ class Plan:
 
 REFERENCE = Plan()
 QUICK = Plan(units=(16,), rates=(1e-3, 1e-2), epochs=1, folds=2)  # CI smoke run
+#: The issue's larger search: 24 candidates x 5 folds, two architectures.
+LARGE = Plan(
+    units=(64, 128),
+    rates=tuple(float(rate) for rate in np.geomspace(3e-4, 3e-2, 12)),
+    folds=5,
+)
+QUICK_LARGE = Plan(units=(16, 24), rates=(1e-3, 1e-2), epochs=1, folds=2)
 
 
 def reference_data() -> tuple[np.ndarray, np.ndarray]:
@@ -105,15 +127,20 @@ def _sklearn_dl_builder(meta, hidden=32):
     return dense_model(hidden)
 
 
-def search_sklearn_dl(X, y, plan: Plan = REFERENCE, n_jobs: int = 1) -> float:
-    """P1 with sklearn_dl; returns the best mean CV accuracy."""
-    clf = KerasClassifier(
+def reference_classifier(plan: Plan) -> KerasClassifier:
+    """sklearn_dl's KerasClassifier of the reference network (Adam, seeded)."""
+    return KerasClassifier(
         _sklearn_dl_builder,
         optimizer="adam",
         epochs=plan.epochs,
         batch_size=plan.batch_size,
         random_state=0,
     )
+
+
+def search_sklearn_dl(X, y, plan: Plan = REFERENCE, n_jobs: int = 1) -> float:
+    """P1 with sklearn_dl; returns the best mean CV accuracy."""
+    clf = reference_classifier(plan)
     grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
     search = GridSearchCV(clf, grid, cv=plan.folds, n_jobs=n_jobs)
     return search.fit(X, y).best_score_
@@ -144,19 +171,7 @@ def _peer_builder(hidden=32, learning_rate=1e-3):
 
 def search_scikeras(X, y, plan: Plan = REFERENCE) -> float:
     """P1 with scikeras's KerasClassifier."""
-    from scikeras.wrappers import KerasClassifier as ScikerasClassifier
-
-    clf = ScikerasClassifier(
-        _peer_builder,
-        hidden=32,
-        learning_rate=1e-3,
-        epochs=plan.epochs,
-        batch_size=plan.batch_size,
-        verbose=0,
-    )
-    grid = {"model__hidden": plan.units, "model__learning_rate": plan.rates}
-    cv = StratifiedKFold(plan.folds)  # scikeras is not is_classifier on sklearn >= 1.6
-    return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
+    return _scikeras_search(plan).fit(X, y).best_score_
 
 
 def _keras_wrappers_builder(X, y, hidden=32, learning_rate=1e-3):
@@ -183,7 +198,13 @@ def search_keras_wrappers(X, y, plan: Plan = REFERENCE) -> float:
     return GridSearchCV(clf, grid, cv=cv).fit(X, y).best_score_
 
 
-ENGINE_SEARCHES = ("grid-sklearn", "grid-ours", "halving-sklearn", "halving-ours")
+#: The searches of each kind, scikit-learn's first (the ratios' reference).
+ENGINE_KINDS = {
+    "grid": ("grid-sklearn", "grid-scikeras", "grid-ours", "grid-ours-dense"),
+    "large": ("large-sklearn", "large-scikeras", "large-ours", "large-ours-dense"),
+    "halving": ("halving-sklearn", "halving-ours"),
+}
+ENGINE_SEARCHES = tuple(name for names in ENGINE_KINDS.values() for name in names)
 HALVING_GRID = {
     "model__hidden": (32, 64, 128, 256),
     "optimizer__learning_rate": (1e-3, 3e-3, 1e-2, 3e-2),
@@ -191,41 +212,94 @@ HALVING_GRID = {
 QUICK_HALVING_GRID = {"model__hidden": (16,), "optimizer__learning_rate": (1e-3, 1e-2)}
 
 
+def _best_candidate(best_params: dict[str, Any]) -> dict[str, Any]:
+    """A grid search's best candidate as (hidden units, learning rate)."""
+    hidden = rate = None
+    for name, value in best_params.items():
+        if name.endswith("hidden") or name == "hidden_layer_sizes":
+            hidden = int(value[0] if isinstance(value, tuple) else value)
+        elif name.endswith("learning_rate"):
+            rate = float(value)
+    return {"hidden": hidden, "learning_rate": rate}
+
+
 def engine_search(name: str, X, y, plan: Plan = REFERENCE, quick: bool = False):
-    """One search-engine search; returns (best mean CV score, best params)."""
+    """One search-engine search; returns (best mean CV score, best params).
+
+    A grid search's best params are given as :func:`_best_candidate`, so the
+    peers' (other parameter names) compare with scikit-learn's.
+    """
     from sklearn.model_selection import GridSearchCV as SklearnGridSearchCV
 
     from sklearn_dl._compat import SklearnHalvingGridSearchCV
     from sklearn_dl.model_selection import GridSearchCV as OurGridSearchCV
     from sklearn_dl.model_selection import HalvingGridSearchCV
 
-    clf = KerasClassifier(
-        _sklearn_dl_builder,
-        optimizer="adam",
+    kind, _, side = name.partition("-")
+    if kind == "large":
+        plan = QUICK_LARGE if quick else LARGE
+    if side == "scikeras":
+        search = _scikeras_search(plan)
+    elif side == "ours-dense":
+        from sklearn_dl.networks import DenseClassifier
+
+        network = DenseClassifier(
+            epochs=plan.epochs, batch_size=plan.batch_size, random_state=0
+        )
+        grid = {
+            "hidden_layer_sizes": [(units,) for units in plan.units],
+            "learning_rate": plan.rates,
+        }
+        search = OurGridSearchCV(network, grid, cv=plan.folds)
+    else:
+        clf = reference_classifier(plan)
+        if kind in ("grid", "large"):
+            grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
+            search_class = OurGridSearchCV if side == "ours" else SklearnGridSearchCV
+            search = search_class(clf, grid, cv=plan.folds)
+        else:
+            grid = QUICK_HALVING_GRID if quick else HALVING_GRID
+            search_class = SklearnHalvingGridSearchCV
+            if side == "ours":
+                search_class = HalvingGridSearchCV
+            search = search_class(
+                clf,
+                grid,
+                resource="epochs",
+                min_resources=1,
+                max_resources=2 if quick else 8,
+                factor=2,
+                cv=plan.folds,
+            )
+    search.fit(X, y)
+    best = search.best_params_
+    if kind in ("grid", "large"):
+        best = _best_candidate(best)
+    return float(search.best_score_), best
+
+
+def _scikeras_search(plan: Plan):
+    """The reference grid search over scikeras's KerasClassifier (unfitted)."""
+    from scikeras.wrappers import KerasClassifier as ScikerasClassifier
+
+    clf = ScikerasClassifier(
+        _peer_builder,
+        hidden=32,
+        learning_rate=1e-3,
         epochs=plan.epochs,
         batch_size=plan.batch_size,
-        random_state=0,
+        verbose=0,
     )
-    if name.startswith("grid"):
-        grid = {"model__hidden": plan.units, "optimizer__learning_rate": plan.rates}
-        search_class = OurGridSearchCV if name == "grid-ours" else SklearnGridSearchCV
-        search = search_class(clf, grid, cv=plan.folds)
-    else:
-        grid = QUICK_HALVING_GRID if quick else HALVING_GRID
-        search_class = SklearnHalvingGridSearchCV
-        if name == "halving-ours":
-            search_class = HalvingGridSearchCV
-        search = search_class(
-            clf,
-            grid,
-            resource="epochs",
-            min_resources=1,
-            max_resources=2 if quick else 8,
-            factor=2,
-            cv=plan.folds,
-        )
-    search.fit(X, y)
-    return float(search.best_score_), search.best_params_
+    grid = {"model__hidden": plan.units, "model__learning_rate": plan.rates}
+    cv = StratifiedKFold(plan.folds)  # scikeras is not is_classifier on sklearn >= 1.6
+    return GridSearchCV(clf, grid, cv=cv)
+
+
+def scikeras_importable(backend: str) -> bool:
+    """Whether ``import scikeras.wrappers`` works in a fresh process on ``backend``."""
+    command = [sys.executable, "-c", "import scikeras.wrappers"]
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    return subprocess.run(command, env=env, capture_output=True).returncode == 0
 
 
 def fresh_engine_search(
@@ -251,24 +325,41 @@ def fresh_engine_search(
             return json.load(handle)
 
 
-def engine_comparison(backends: list[str], quick: bool, repeats: int) -> dict:
+def engine_comparison(
+    backends: list[str], quick: bool, repeats: int, kinds: list[str] | None = None
+) -> dict:
     """The search-engine searches, each in a fresh process, per backend.
 
     The searches take turns (``repeats`` rounds, median kept), each with an
     empty JAX compilation cache; on JAX, ``grid-ours, warm JAX cache`` runs
-    the grid search again with the cache its previous run filled.
+    the grid search again with the cache its previous run filled. scikeras's
+    searches run only where ``import scikeras`` works (a note says so
+    otherwise).
     """
+    kinds = list(ENGINE_KINDS) if kinds is None else kinds
     results: dict[str, Any] = {}
+    peers = {backend: scikeras_importable(backend) for backend in backends}
+    for backend, found in peers.items():
+        if not found:
+            print(
+                f"note: scikeras is not importable on {backend} (install it, or "
+                "put its folder on PYTHONPATH); its searches are skipped"
+            )
     for _ in range(repeats):
         for backend in backends:
             runs = results.setdefault(backend, {})
-            for name in ENGINE_SEARCHES:
-                with tempfile.TemporaryDirectory() as cache:
-                    entry = fresh_engine_search(name, backend, quick, cache)
-                    runs.setdefault(name, []).append(entry)
-                    if backend == "jax" and name == "grid-ours":
-                        again = fresh_engine_search(name, backend, quick, cache)
-                        runs.setdefault("grid-ours, warm JAX cache", []).append(again)
+            for kind in kinds:
+                for name in ENGINE_KINDS[kind]:
+                    if name.endswith("-scikeras") and not peers[backend]:
+                        continue
+                    with tempfile.TemporaryDirectory() as cache:
+                        entry = fresh_engine_search(name, backend, quick, cache)
+                        runs.setdefault(name, []).append(entry)
+                        if backend == "jax" and name == "grid-ours":
+                            again = fresh_engine_search(name, backend, quick, cache)
+                            runs.setdefault("grid-ours, warm JAX cache", []).append(
+                                again
+                            )
     for runs in results.values():
         for name, entries in runs.items():
             seconds = [entry["seconds"] for entry in entries]
@@ -278,29 +369,41 @@ def engine_comparison(backends: list[str], quick: bool, repeats: int) -> dict:
 
 
 def engine_rows(results: dict[str, Any]) -> list[tuple]:
-    """Table rows: each fresh-process search, and ours against scikit-learn's."""
+    """Table rows: each fresh-process search against scikit-learn's and scikeras's."""
     rows = []
     for backend, searches in results.items():
-        for kind in ("grid", "halving"):
-            theirs = searches[f"{kind}-sklearn"]
-            names = [name for name in searches if name.startswith(kind)]
+        for kind in ENGINE_KINDS:
+            theirs = searches.get(f"{kind}-sklearn")
+            peer = searches.get(f"{kind}-scikeras")
+            names = [name for name in searches if name.startswith(f"{kind}-")]
             for name in names:
                 entry = searches[name]
+                parts = []
+                if theirs is not None:
+                    part = f"{theirs['seconds'] / entry['seconds']:.2f}x scikit-learn's"
+                    if entry["best_params"] != theirs["best_params"]:
+                        part += " (other best candidate)"
+                    parts.append(part)
+                if peer is not None and name != peer_name(kind):
+                    parts.append(
+                        f"{peer['seconds'] / entry['seconds']:.2f}x scikeras's"
+                    )
+                ratio = ", ".join(parts) or "-"
                 rows.append(
                     (
                         f"fresh-process search: {name}",
                         backend,
                         f"{entry['seconds']:.2f} s",
                         f"{entry['best_score']:.4f}",
-                        f"{theirs['seconds'] / entry['seconds']:.2f}x scikit-learn's"
-                        + (
-                            ""
-                            if entry["best_params"] == theirs["best_params"]
-                            else " (other best candidate)"
-                        ),
+                        ratio,
                     )
                 )
     return rows
+
+
+def peer_name(kind: str) -> str:
+    """The name of scikeras's search of a kind."""
+    return f"{kind}-scikeras"
 
 
 def timed(function) -> tuple[float, Any]:
@@ -402,6 +505,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="only the search-engine searches, each in a fresh process",
     )
+    parser.add_argument(
+        "--kinds",
+        nargs="*",
+        choices=list(ENGINE_KINDS),
+        default=None,
+        help="with --engine: which searches (default: all)",
+    )
     parser.add_argument("--ours-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--fresh-search", choices=ENGINE_SEARCHES, help=argparse.SUPPRESS
@@ -412,7 +522,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         others = args.backends if args.backends is not None else default_backends()
         backends = [backend] + [name for name in others if name != backend]
         repeats = 1 if args.quick else args.repeats
-        results = {"engine": engine_comparison(backends, args.quick, repeats)}
+        results = {
+            "engine": engine_comparison(backends, args.quick, repeats, args.kinds)
+        }
         print(f"{os.cpu_count()} CPUs, each search in a fresh process")
         print_table(
             engine_rows(results["engine"]),

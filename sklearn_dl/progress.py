@@ -5,6 +5,11 @@ per fit into a shared folder (epochs done, then "done"); a thread of the main
 process reads the folder and prints how many fits and candidates are done,
 the elapsed time and, for the final refit, its epochs. Files work across
 joblib's worker processes and threads alike, with nothing to set up.
+
+A search that trains fits together (the fused groups of
+:mod:`sklearn_dl.model_selection`) runs no Keras callback per fit: it asks
+the callback for a :class:`FusedGroupProgress` instead, which writes each
+fit's file and one file for the group, shown while the group trains.
 """
 
 from __future__ import annotations
@@ -77,20 +82,80 @@ def _fit_progress_class() -> type:
                 # Atomic, so readers never see half a file; best effort, so a
                 # progress display can never break a fit.
                 path = getattr(self._local, "path", None)
-                if path is None:
-                    return
-                partial = path.with_name(f"{uuid.uuid4().hex}.part")
-                try:
-                    partial.write_text(text)
-                    os.replace(partial, path)
-                except OSError:
-                    partial.unlink(missing_ok=True)
+                if path is not None:
+                    _write_atomically(path, text)
+
+            def fused_group(
+                self, *, n_fits: int, description: str, epochs: int
+            ) -> FusedGroupProgress:
+                return FusedGroupProgress(self.directory, n_fits, description, epochs)
 
             def __reduce__(self) -> tuple:
                 return (fit_progress_callback, (self.directory,))
 
         _CLASS_CACHE["class"] = _FitProgressCallback
     return _CLASS_CACHE["class"]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a progress file whole (readers never see half); best effort."""
+    partial = path.with_name(f"{uuid.uuid4().hex}.part")
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+
+
+class FusedGroupProgress:
+    """The progress files of one fused group of fits.
+
+    Each of the group's fits gets its file, as a fit's callback writes it
+    (epochs done, then ``"done"``); the group's own file holds the line the
+    display shows while the group trains.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        The progress folder.
+    n_fits : int
+        Fits trained together.
+    description : str
+        The group's architecture, in words.
+    epochs : int
+        Epochs each fit trains.
+    """
+
+    def __init__(
+        self, directory: str | Path, n_fits: int, description: str, epochs: int
+    ) -> None:
+        folder = Path(directory)
+        self.n_fits, self.description, self.epochs = n_fits, description, epochs
+        self._fits = [folder / f"{uuid.uuid4().hex}.fit" for _ in range(n_fits)]
+        self._group = folder / f"{uuid.uuid4().hex}.group"
+        self.epoch_done(0)
+
+    def epoch_done(self, epoch: int) -> None:
+        """Record that the group's fits have trained ``epoch`` epochs.
+
+        Parameters
+        ----------
+        epoch : int
+            Epochs done.
+        """
+        for path in self._fits:
+            _write_atomically(path, f"{epoch}/{self.epochs}")
+        _write_atomically(
+            self._group,
+            f"fused group of {self.n_fits} fits ({self.description}): "
+            f"epoch {epoch}/{self.epochs}",
+        )
+
+    def done(self) -> None:
+        """Record that the group's fits are done."""
+        for path in self._fits:
+            _write_atomically(path, "done")
+        _write_atomically(self._group, "done")
 
 
 def count_search_fits(search: Any, X: Any, y: Any = None, groups: Any = None) -> tuple:
@@ -137,8 +202,10 @@ def fit_with_progress(
     """Fit a search over sklearn_dl networks, printing its progress.
 
     Shows fits and candidates done out of the total with the elapsed time,
-    then the epochs of the final refit. Works with any ``n_jobs`` on one
-    machine (worker processes report through files in a temporary folder).
+    the epochs of the fused group training (a fused search, see
+    :mod:`sklearn_dl.model_selection`), then the epochs of the final refit.
+    Works with any ``n_jobs`` on one machine (worker processes report
+    through files in a temporary folder).
 
     Parameters
     ----------
@@ -181,6 +248,10 @@ def fit_with_progress(
             f"{min(done, n_cv_fits) * n_candidates // max(n_cv_fits, 1)}/"
             f"{n_candidates}, elapsed {elapsed:.1f}s"
         )
+        groups = [path.read_text() for path in directory.glob("*.group")]
+        training = [text for text in groups if text not in ("done", "")]
+        if training and done < n_cv_fits:
+            line += f" | {training[-1]}"
         if done >= n_cv_fits and search.refit:
             running = [state for state in states if state != "done"]
             refit_state = "done" if done > n_cv_fits else (running or ["starting"])[0]
@@ -211,4 +282,9 @@ def fit_with_progress(
     return search
 
 
-__all__ = ["count_search_fits", "fit_progress_callback", "fit_with_progress"]
+__all__ = [
+    "FusedGroupProgress",
+    "count_search_fits",
+    "fit_progress_callback",
+    "fit_with_progress",
+]

@@ -58,3 +58,32 @@ def test_search_engine_benchmark_compares_with_scikit_learn():
     rows = engine_rows({"tensorflow": searches})
     assert [row[0] for row in rows][-1] == "fresh-process search: halving-ours"
     assert rows[-1][-1] == "2.00x scikit-learn's"
+
+
+def test_engine_grid_searches_agree_and_rows_compare_with_scikeras():
+    from benchmarks.bench_search import (
+        ENGINE_KINDS,
+        QUICK,
+        engine_rows,
+        engine_search,
+        reference_data,
+    )
+
+    X, y = reference_data()
+    X, y = X[:200], y[:200]
+    theirs = engine_search("large-sklearn", X, y, QUICK, quick=True)
+    ours = engine_search("large-ours", X, y, QUICK, quick=True)
+    # Best candidates are named alike whatever the estimator's parameters.
+    assert ours == theirs
+    assert set(ours[1]) == {"hidden", "learning_rate"}
+    dense = engine_search("grid-ours-dense", X, y, QUICK, quick=True)
+    assert 0 < dense[0] <= 1 and dense[1]["hidden"] == 16
+    entry = {"seconds": 4.0, "best_score": 0.9, "best_params": ours[1]}
+    searches = {name: dict(entry) for name in ENGINE_KINDS["grid"]}
+    searches["grid-ours"]["seconds"] = 1.0
+    searches["grid-scikeras"]["seconds"] = 8.0
+    rows = {row[0]: row[-1] for row in engine_rows({"jax": searches})}
+    assert rows["fresh-process search: grid-ours"] == (
+        "4.00x scikit-learn's, 8.00x scikeras's"
+    )
+    assert rows["fresh-process search: grid-scikeras"] == "0.50x scikit-learn's"

@@ -32,28 +32,28 @@ pipeline ending in one), are searched exactly as scikit-learn searches them.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-from collections import defaultdict
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from joblib import Parallel, delayed
-from sklearn.base import clone, is_classifier
-from sklearn.model_selection import check_cv
-from sklearn.utils import indexable
+from sklearn.base import clone
 
 from sklearn_dl._compat import (
     SklearnHalvingGridSearchCV,
     SklearnHalvingRandomSearchCV,
-    _check_method_params,
     _fit_and_score,
-    _insert_error_scores,
-    _warn_or_raise_about_fit_failures,
 )
 from sklearn_dl._core.estimator import BaseKerasEstimator
 from sklearn_dl._core.parking import park_network, unpark_network
-from sklearn_dl.model_selection._datasets import refuse_datasets
 from sklearn_dl.model_selection._docs import derived_docstring
-from sklearn_dl.model_selection._refit import refit_best
+from sklearn_dl.model_selection._evaluation import (
+    Evaluation,
+    NetworkSearch,
+    run_evaluation,
+)
 
 _WARM_NOTES = """
     scikit-learn's successive-halving search, with the same arguments,
@@ -71,39 +71,29 @@ _WARM_NOTES = """
 """
 
 
-class _ContinuingRungsSearch:
+class _ContinuingRungsSearch(NetworkSearch):
     """The successive-halving search over networks (a mixin).
 
     It replaces ``fit`` when the rungs can continue training; otherwise
     scikit-learn's ``fit`` runs unchanged.
     """
 
-    def fit(self, X: Any, y: Any = None, **params: Any) -> _ContinuingRungsSearch:
-        """Run the successive-halving search.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...) or LazyArray
-            Training samples; a :class:`~sklearn_dl.LazyArray` for data
-            that does not fit in memory (a dataset or a generator cannot be
-            split into folds and is refused).
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
-            Targets.
-        **params : dict
-            Parameters routed to the estimator's ``fit``, the scorer and the
-            splitter, as scikit-learn's search routes them.
-
-        Returns
-        -------
-        self : object
-            The fitted search.
-        """
-        refuse_datasets(X, self)
-        self._validate_params()
-        owner_prefix = self._continuing_resource()
-        if owner_prefix is None:
-            return super().fit(X, y, **params)
-        return self._fit_warm(X, y, params, owner_prefix)
+    def _fit_networks(
+        self, X: Any, y: Any, params: dict[str, Any]
+    ) -> _ContinuingRungsSearch:
+        """Rungs that continue training where they can, else scikit-learn's."""
+        prefix = self._continuing_resource()
+        if prefix is None:
+            return self._fit_as_scikit_learn(X, y, params)
+        run_evaluation(
+            self,
+            X,
+            y,
+            params,
+            partial(_ContinuingRungs, network_prefix=prefix),
+            return_estimator=True,
+        )
+        return self
 
     def _continuing_resource(self) -> str | None:
         """The ``warm_start`` parameter's prefix when rungs continue, else None.
@@ -130,67 +120,8 @@ class _ContinuingRungsSearch:
             return None
         return f"{owner_name}__" if owner_name else ""
 
-    def _fit_warm(
-        self, X: Any, y: Any, params: dict[str, Any], prefix: str
-    ) -> _ContinuingRungsSearch:
-        """scikit-learn's ``BaseSearchCV.fit``, with rungs that continue."""
-        scorers, refit_metric = self._get_scorers()
-        X, y = indexable(X, y)
-        params = _check_method_params(X, params=params)
-        routed_params = self._get_routed_params_for_fit(params)
-        sample_weight = params.get("sample_weight")
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        root_context = self._init_callback_context(
-            max_subtasks=1 + (self.refit is not False)
-        ).call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
-        self._checked_cv_orig = check_cv(
-            self.cv, y, classifier=is_classifier(self.estimator)
-        )
-        split_params = routed_params.splitter.split
-        self._check_input_parameters(X=X, y=y, split_params=split_params)
-        self.n_splits_ = self._checked_cv_orig.get_n_splits(X, y, **split_params)
-        splits = list(self._checked_cv_orig.split(X, y, **split_params))
-        if len(splits) != self.n_splits_:
-            raise ValueError(
-                "cv.split and cv.get_n_splits return inconsistent results. "
-                f"Expected {self.n_splits_} splits, got {len(splits)}"
-            )
-        rungs = _ContinuingRungs(
-            search=self,
-            base_estimator=clone(self.estimator),
-            X=X,
-            y=y,
-            splits=splits,
-            network_prefix=prefix,
-            fit_and_score_kwargs={
-                "scorer": scorers,
-                "fit_params": routed_params.estimator.fit,
-                "score_params": routed_params.scorer.score,
-                "return_train_score": self.return_train_score,
-                "return_n_test_samples": True,
-                "return_times": True,
-                "return_parameters": False,
-                "return_estimator": True,
-                "error_score": self.error_score,
-                "verbose": self.verbose,
-            },
-        )
-        with rungs.parallel:
-            self._run_search(rungs.evaluate_candidates, callback_ctx=root_context)
-        rungs.release()
-        results = rungs.results
-        first_test_score = rungs.all_out[0]["test_scores"]
-        self.multimetric_ = isinstance(first_test_score, dict)
-        if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(first_test_score)
-            refit_metric = self.refit
-        refit_best(self, X, y, results, refit_metric, scorers, routed_params)
-        self.cv_results_ = results
-        root_context.call_on_fit_task_end(estimator=self, X=X, y=y, metadata=metadata)
-        return self
 
-
-class _ContinuingRungs:
+class _ContinuingRungs(Evaluation):
     """The ``evaluate_candidates`` of a warm halving search, and its networks.
 
     scikit-learn's ``_run_search`` calls :meth:`evaluate_candidates` once
@@ -200,31 +131,22 @@ class _ContinuingRungs:
     trained from scratch.
     """
 
-    def __init__(
-        self,
-        *,
-        search: Any,
-        base_estimator: Any,
-        X: Any,
-        y: Any,
-        splits: list,
-        network_prefix: str,
-        fit_and_score_kwargs: dict[str, Any],
-    ) -> None:
-        self.search = search
-        self.base_estimator = base_estimator
-        self.X, self.y = X, y
-        self.splits = splits
+    def __init__(self, *, network_prefix: str, **evaluation: Any) -> None:
+        super().__init__(**evaluation)
         self.network_prefix = network_prefix
         self.warm_start_parameter = f"{network_prefix}warm_start"
-        self.fit_and_score_kwargs = fit_and_score_kwargs
-        self.parallel = Parallel(n_jobs=search.n_jobs, pre_dispatch=search.pre_dispatch)
-        self.all_candidate_params: list[dict] = []
-        self.all_out: list[dict] = []
-        self.all_more_results: dict[str, list] = defaultdict(list)
-        self.results: dict[str, Any] = {}
+        self.parallel = Parallel(
+            n_jobs=self.search.n_jobs, pre_dispatch=self.search.pre_dispatch
+        )
         # candidate key -> list of (per-fold networks, epochs trained)
         self._kept: dict[tuple, list] = {}
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """The rungs share the workers; the last rung's networks go after."""
+        with self.parallel:
+            yield
+        self.release()
 
     def _key(self, candidate: dict[str, Any]) -> tuple:
         """A candidate's identity, whatever its resource value.
@@ -242,40 +164,15 @@ class _ContinuingRungs:
             )
         )
 
-    def evaluate_candidates(
+    def _evaluate(
         self,
-        candidate_params: Any,
-        cv: Any = None,
-        more_results: dict[str, list] | None = None,
-        callback_ctx: Any = None,
+        candidate_params: list[dict],
+        more_results: dict[str, list] | None,
+        callback_ctx: Any,
     ) -> dict[str, Any]:
-        """Fit and score one rung's candidates on every fold.
-
-        Parameters
-        ----------
-        candidate_params : list of dict
-            The rung's candidates, each with the rung's resource value.
-        cv : cross-validation generator, default=None
-            Unused: the folds were split once, when the search started.
-        more_results : dict of str -> list, default=None
-            Extra ``cv_results_`` columns for these candidates.
-        callback_ctx : CallbackContext, default=None
-            The rung's scikit-learn callback context.
-
-        Returns
-        -------
-        dict
-            The ``cv_results_`` so far.
-        """
         search, resource = self.search, self.search.resource
-        candidate_params = list(candidate_params)
         n_candidates, n_splits = len(candidate_params), len(self.splits)
-        if search.verbose > 0:
-            print(
-                f"Fitting {n_splits} folds for each of {n_candidates} candidates,"
-                f" totalling {n_candidates * n_splits} fits (continued from the"
-                " previous rung where it ran)"
-            )
+        self.announce(n_candidates, " (continued from the previous rung where it ran)")
         tasks, kept = [], {}
         for cand_idx, candidate in enumerate(candidate_params):
             key = self._key(candidate)
@@ -324,11 +221,6 @@ class _ContinuingRungs:
                 context,
             ) in zip(tasks, contexts, strict=True)
         )
-        if len(out) < 1:
-            raise ValueError(
-                "No fits were performed. Was the CV iterator empty? "
-                "Were there no candidates?"
-            )
         for cand_idx, candidate in enumerate(candidate_params):
             rows = out[cand_idx * n_splits : (cand_idx + 1) * n_splits]
             networks = [
@@ -341,16 +233,7 @@ class _ContinuingRungs:
         # The previous rung's networks not continued here are let go now.
         self._kept = kept
         self._kept_candidates = candidate_params
-        _warn_or_raise_about_fit_failures(out, search.error_score)
-        if callable(search.scoring):
-            _insert_error_scores(out, search.error_score)
-        self.all_candidate_params.extend(candidate_params)
-        self.all_out.extend(out)
-        for key, value in (more_results or {}).items():
-            self.all_more_results[key].extend(value)
-        self.results = search._format_results(
-            self.all_candidate_params, n_splits, self.all_out, self.all_more_results
-        )
+        self.record(candidate_params, out, more_results)
         return self.results
 
     def release(self) -> None:
