@@ -50,6 +50,7 @@ import numpy as np
 from sklearn.base import clone
 
 from sklearn_dl._backend.environment import configured_backend
+from sklearn_dl._backend.keras import without_tensorflow_import
 from sklearn_dl._compat import _fit_and_score, _safe_split, _score
 from sklearn_dl.model_selection._evaluation import (
     Evaluation,
@@ -248,9 +249,12 @@ def _prepared_refusal(estimator: Any, arguments: dict[str, Any]) -> str | None:
 
 def _compile_signature(model: Any) -> str:
     """The optimizer (class and settings but a float learning rate), loss, metrics."""
-    config = dict(model.get_compile_config() or {})
+    # Serializing would import TensorFlow on the other backends.
+    config, settings = without_tensorflow_import(
+        lambda: (dict(model.get_compile_config() or {}), model.optimizer.get_config())
+    )
     optimizer = model.optimizer
-    settings = dict(optimizer.get_config())
+    settings = dict(settings)
     settings.pop("name", None)  # Keras numbers the names of new optimizers
     if isinstance(settings.get("learning_rate"), (int, float)):
         del settings["learning_rate"]  # an optimizer variable, per copy
