@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_dl._backend.devices import device_scope
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._core.builders import wrapper_param_names
+from sklearn_dl._core.keras_names import full_metric_name
 from sklearn_dl._core.keras_objects import make_callbacks
 from sklearn_dl._core.multi_io import is_multi
 from sklearn_dl._core.plan import make_plan
@@ -56,38 +57,6 @@ FIT_OVERRIDES = frozenset(
 
 #: Arguments ``predict`` (or ``predict__*``) accepts.
 PREDICT_ARGUMENTS = frozenset({"batch_size", "callbacks", "verbose"})
-
-#: Keras's short metric names and the full names scikeras reports.
-FULL_METRIC_NAMES = {
-    "acc": "accuracy",
-    "mae": "mean_absolute_error",
-    "mse": "mean_squared_error",
-    "mape": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error",
-    "rmse": "root_mean_squared_error",
-    "kld": "kl_divergence",
-    "bce": "binary_crossentropy",
-    "cce": "categorical_crossentropy",
-    "scce": "sparse_categorical_crossentropy",
-}
-
-
-def full_metric_name(name: str) -> str:
-    """The full name of a history key (``"val_mae"`` -> ``"val_mean_absolute_error"``).
-
-    Parameters
-    ----------
-    name : str
-        A key of Keras's ``History.history``.
-
-    Returns
-    -------
-    str
-        The key with a short metric name spelled out; other keys unchanged.
-    """
-    prefix = "val_" if name.startswith("val_") else ""
-    base = name[len(prefix) :]
-    return prefix + FULL_METRIC_NAMES.get(base, base)
 
 
 def _partial_fit_params(fit_params: dict[str, Any]) -> dict[str, Any]:
