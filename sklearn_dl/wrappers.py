@@ -31,6 +31,7 @@ from sklearn_dl._core.routing import has_routing_prefix
 from sklearn_dl._core.scikeras_compat import ClassifierCompat, RegressorCompat
 from sklearn_dl._core.targets import ClassLabels, NumericTargets
 from sklearn_dl._core.wrapper_targets import WrapperTargets
+from sklearn_dl.utils.transformers import ClassifierLabelEncoder, RegressorTargetEncoder
 
 
 class _ModelWrapper:
@@ -259,7 +260,9 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
     (3,)
     """
 
-    _targets = WrapperTargets(ClassLabels(), classifier=True)
+    _targets = WrapperTargets(
+        ClassLabels(), classifier=True, default_encoder=ClassifierLabelEncoder
+    )
 
     def __init__(
         self,
@@ -299,6 +302,30 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         self.epochs = epochs
         self.class_weight = class_weight
         self._kwargs = kwargs
+
+    @property
+    def target_encoder(self) -> Any:
+        """The transformer between the labels and the network (a hook).
+
+        By default a :class:`~sklearn_dl.utils.transformers.ClassifierLabelEncoder`
+        for ``loss``: it is fitted as ``target_encoder_``, and the labels are
+        fed in the encoding the network's output layer and loss need (one
+        0/1 column for one sigmoid unit, codes for a sparse loss, one-hot
+        rows otherwise; per column for 2-D targets). Override it in a
+        subclass to return another transformer (e.g. a subclass of
+        ``ClassifierLabelEncoder``): every fit that builds a new model
+        clones and fits it on ``y``, copies its ``get_metadata()`` onto the
+        estimator (``classes_``, ``n_classes_``, ``n_outputs_expected_``
+        ...), trains on its ``transform(y)``, and ``predict`` /
+        ``predict_proba`` return its ``inverse_transform(outputs)`` /
+        ``inverse_transform(outputs, return_proba=True)``.
+
+        Returns
+        -------
+        transformer
+            ``ClassifierLabelEncoder(loss=self.loss)``.
+        """
+        return ClassifierLabelEncoder(loss=self.loss)
 
 
 @compose_parameters(
@@ -354,7 +381,9 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
     (2,)
     """
 
-    _targets = WrapperTargets(NumericTargets(), classifier=False)
+    _targets = WrapperTargets(
+        NumericTargets(), classifier=False, default_encoder=RegressorTargetEncoder
+    )
 
     def __init__(
         self,
@@ -392,6 +421,25 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
         self.run_eagerly = run_eagerly
         self.epochs = epochs
         self._kwargs = kwargs
+
+    @property
+    def target_encoder(self) -> Any:
+        """The transformer between the targets and the network (a hook).
+
+        By default a :class:`~sklearn_dl.utils.transformers.RegressorTargetEncoder`,
+        fitted as ``target_encoder_`` (targets pass unchanged). Override it in
+        a subclass to return another transformer: every fit that builds a
+        new model clones and fits it on ``y``, copies its
+        ``get_metadata()`` onto the estimator, trains on its
+        ``transform(y)``, and ``predict`` returns its
+        ``inverse_transform(outputs)``.
+
+        Returns
+        -------
+        transformer
+            ``RegressorTargetEncoder()``.
+        """
+        return RegressorTargetEncoder()
 
 
 __all__ = ["KerasClassifier", "KerasRegressor"]
