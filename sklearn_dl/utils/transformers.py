@@ -184,7 +184,7 @@ class ClassifierLabelEncoder(ClassifierTargets, TransformerMixin, BaseEstimator)
             )
 
     def transform(self, X: Any) -> np.ndarray:
-        """Labels as the network's targets.
+        """Encode labels as the network's targets.
 
         Parameters
         ----------
