@@ -229,6 +229,8 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         dtype of the training X as given.
     y_dtype_ : numpy.dtype
         dtype of the training labels.
+    y_ndim_ : int
+        Dimensions of the training labels.
     target_type_ : str
         ``"binary"``, ``"multiclass"``, ``"multilabel-indicator"`` or
         ``"multiclass-multioutput"``.
@@ -238,8 +240,9 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         Number of model outputs the targets are fed to.
     current_epoch : int
         Epochs trained so far.
-    target_encoder_ : object
-        Maps labels to the network's targets and back.
+    target_encoder_ : ClassifierLabelEncoder or transformer
+        The fitted ``target_encoder``: maps labels to the network's targets
+        and back (not set for 2-D labels with the default hook).
     output_encoding_ : {"binary", "sparse", "onehot"}
         How targets are fed to the network.
 
@@ -356,6 +359,10 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
         dtype of the training X as given.
     y_dtype_ : numpy.dtype
         dtype of the training targets.
+    y_ndim_ : int
+        Dimensions of the training targets.
+    target_encoder_ : RegressorTargetEncoder or transformer
+        The fitted ``target_encoder``.
     target_type_ : str
         ``"continuous"`` (1-D y) or ``"continuous-multioutput"`` (2-D y).
     n_outputs_ : int

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from sklearn_dl import KerasClassifier, KerasRegressor
+from sklearn_dl import BaseWrapper, KerasClassifier, KerasRegressor
 from sklearn_dl.persistence import load, save
 from sklearn_dl.utils.transformers import (
     ClassifierLabelEncoder,
@@ -42,7 +42,20 @@ def test_default_encoders_are_fitted_and_in_meta():
     assert type(clf.target_encoder_) is ClassifierLabelEncoder
     np.testing.assert_array_equal(clf.target_encoder_.classes_, clf.classes_)
     assert seen["y_ndim_"] == 1 and seen["target_encoder_"] is clf.target_encoder_
-    assert {"X_dtype_", "y_dtype_", "n_outputs_expected_"} <= set(seen)
+    # scikeras's meta keys, less feature_encoder_ (no feature encoder here)
+    assert set(seen) == {
+        "X_dtype_",
+        "y_dtype_",
+        "classes_",
+        "target_type_",
+        "n_classes_",
+        "n_features_in_",
+        "X_shape_",
+        "n_outputs_expected_",
+        "y_ndim_",
+        "n_outputs_",
+        "target_encoder_",
+    }
     outputs = clf.model_.predict(X, verbose=0)
     np.testing.assert_array_equal(
         clf.predict(X), clf.target_encoder_.inverse_transform(outputs)
@@ -50,6 +63,8 @@ def test_default_encoders_are_fitted_and_in_meta():
     reg = KerasRegressor(dense(1), epochs=1, random_state=0).fit(X, TARGETS)
     assert type(reg.target_encoder_) is RegressorTargetEncoder
     assert reg.target_encoder_.n_outputs_ == 1 and reg.y_ndim_ == 1
+    base = BaseWrapper(dense(1), loss="mse", epochs=1, random_state=0)
+    assert base.fit(X, TARGETS).y_ndim_ == 1
 
 
 class AlwaysOneHot(ClassifierLabelEncoder):
