@@ -3,7 +3,10 @@
 scikeras's tests (fetched by hand into a folder git ignores; they are never
 committed) are run with ``scikeras`` aliased to sklearn_dl: a throw-away
 package whose ``scikeras.wrappers`` re-exports sklearn_dl's
-``KerasClassifier``, ``KerasRegressor`` and ``BaseWrapper``. The script prints
+``KerasClassifier``, ``KerasRegressor`` and ``BaseWrapper``, and whose
+``scikeras.utils`` and ``scikeras.utils.transformers`` re-export
+:mod:`sklearn_dl.utils` (``loss_name``, ``metric_name``, the target
+encoders). The script prints
 passed / failed / errors / skipped per test module, and the totals.
 
 Usage::
@@ -14,8 +17,9 @@ Usage::
 ``FOLDER`` holds scikeras's ``tests/`` files (``test_*.py`` with their
 ``conftest.py``, ``mlp_models.py``, ``multi_output_models.py`` and
 ``testing_utils.py``). Modules importing scikeras internals that sklearn_dl
-does not have (``scikeras._utils``, ``scikeras.utils.transformers``) fail to
-import; they are reported as errors, not hidden.
+does not have (``scikeras._utils``, ``scikeras._saving_utils``,
+``scikeras.utils.random_state``) fail to import; they are reported as
+errors, not hidden.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ ALIAS_FILES = {
     "scikeras/wrappers.py": "from sklearn_dl import BaseWrapper, KerasClassifier, "
     "KerasRegressor\n\n"
     '__all__ = ["BaseWrapper", "KerasClassifier", "KerasRegressor"]\n',
+    "scikeras/utils/__init__.py": "from sklearn_dl.utils import loss_name, "
+    "metric_name\n\n"
+    '__all__ = ["loss_name", "metric_name"]\n',
+    "scikeras/utils/transformers.py": "from sklearn_dl.utils.transformers import "
+    "ClassifierLabelEncoder, RegressorTargetEncoder, TargetReshaper\n\n"
+    '__all__ = ["ClassifierLabelEncoder", "RegressorTargetEncoder", '
+    '"TargetReshaper"]\n',
 }
 
 

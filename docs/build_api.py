@@ -31,6 +31,7 @@ PACKAGES = (
     "sklearn_dl.parallel",
     "sklearn_dl.model_selection",
     "sklearn_dl.exceptions",
+    "sklearn_dl.utils",
 )
 PAGE = Path(__file__).with_name("api.md")
 

@@ -118,6 +118,7 @@ class EncodedTargets(TargetAdapter):
 
     def learn(self, estimator: Any, y: Any, classes: Any = None) -> None:
         if isinstance(y, NamedArrays):
+            estimator.__dict__.pop("y_ndim_", None)  # several arrays: no one ndim
             estimator.target_type_ = "multioutput"
             estimator.n_outputs_ = len(y.keys())
             estimator.n_outputs_expected_ = estimator.n_outputs_
@@ -125,6 +126,7 @@ class EncodedTargets(TargetAdapter):
             estimator.target_type_ = type_of_target(y, input_name="y")
             estimator.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
             estimator.n_outputs_expected_ = 1
+            estimator.y_ndim_ = y.ndim
         estimator.y_dtype_ = y.dtype
 
     def output_units(self, estimator: Any, model: Any, sample: Any) -> Any:
@@ -190,6 +192,8 @@ class BaseWrapper(_ModelWrapper, ScikerasCompat, BaseKerasEstimator):
         dtype of the training X.
     y_dtype_ : numpy.dtype
         dtype of the encoded targets.
+    y_ndim_ : int
+        Dimensions of the encoded targets (not set for several arrays).
     n_outputs_ : int
         Number of target arrays (several for a dict or list ``y``) or columns.
     target_type_ : str

@@ -31,6 +31,7 @@ from sklearn_dl._core.routing import has_routing_prefix
 from sklearn_dl._core.scikeras_compat import ClassifierCompat, RegressorCompat
 from sklearn_dl._core.targets import ClassLabels, NumericTargets
 from sklearn_dl._core.wrapper_targets import WrapperTargets
+from sklearn_dl.utils.transformers import ClassifierLabelEncoder, RegressorTargetEncoder
 
 
 class _ModelWrapper:
@@ -228,6 +229,8 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         dtype of the training X as given.
     y_dtype_ : numpy.dtype
         dtype of the training labels.
+    y_ndim_ : int
+        Dimensions of the training labels.
     target_type_ : str
         ``"binary"``, ``"multiclass"``, ``"multilabel-indicator"`` or
         ``"multiclass-multioutput"``.
@@ -237,8 +240,9 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         Number of model outputs the targets are fed to.
     current_epoch : int
         Epochs trained so far.
-    target_encoder_ : object
-        Maps labels to the network's targets and back.
+    target_encoder_ : ClassifierLabelEncoder or transformer
+        The fitted ``target_encoder``: maps labels to the network's targets
+        and back (not set for 2-D labels with the default hook).
     output_encoding_ : {"binary", "sparse", "onehot"}
         How targets are fed to the network.
 
@@ -259,7 +263,9 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
     (3,)
     """
 
-    _targets = WrapperTargets(ClassLabels(), classifier=True)
+    _targets = WrapperTargets(
+        ClassLabels(), classifier=True, default_encoder=ClassifierLabelEncoder
+    )
 
     def __init__(
         self,
@@ -300,6 +306,30 @@ class KerasClassifier(_ModelWrapper, ClassifierCompat, BaseKerasClassifier):
         self.class_weight = class_weight
         self._kwargs = kwargs
 
+    @property
+    def target_encoder(self) -> Any:
+        """The transformer between the labels and the network (a hook).
+
+        By default a :class:`~sklearn_dl.utils.transformers.ClassifierLabelEncoder`
+        for ``loss``: it is fitted as ``target_encoder_``, and the labels are
+        fed in the encoding the network's output layer and loss need (one
+        0/1 column for one sigmoid unit, codes for a sparse loss, one-hot
+        rows otherwise; per column for 2-D targets). Override it in a
+        subclass to return another transformer (e.g. a subclass of
+        ``ClassifierLabelEncoder``): every fit that builds a new model
+        clones and fits it on ``y``, copies its ``get_metadata()`` onto the
+        estimator (``classes_``, ``n_classes_``, ``n_outputs_expected_``
+        ...), trains on its ``transform(y)``, and ``predict`` /
+        ``predict_proba`` return its ``inverse_transform(outputs)`` /
+        ``inverse_transform(outputs, return_proba=True)``.
+
+        Returns
+        -------
+        transformer
+            ``ClassifierLabelEncoder(loss=self.loss)``.
+        """
+        return ClassifierLabelEncoder(loss=self.loss)
+
 
 @compose_parameters(
     CORE_PARAMETERS,
@@ -329,6 +359,10 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
         dtype of the training X as given.
     y_dtype_ : numpy.dtype
         dtype of the training targets.
+    y_ndim_ : int
+        Dimensions of the training targets.
+    target_encoder_ : RegressorTargetEncoder or transformer
+        The fitted ``target_encoder``.
     target_type_ : str
         ``"continuous"`` (1-D y) or ``"continuous-multioutput"`` (2-D y).
     n_outputs_ : int
@@ -354,7 +388,9 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
     (2,)
     """
 
-    _targets = WrapperTargets(NumericTargets(), classifier=False)
+    _targets = WrapperTargets(
+        NumericTargets(), classifier=False, default_encoder=RegressorTargetEncoder
+    )
 
     def __init__(
         self,
@@ -392,6 +428,25 @@ class KerasRegressor(_ModelWrapper, RegressorCompat, BaseKerasRegressor):
         self.run_eagerly = run_eagerly
         self.epochs = epochs
         self._kwargs = kwargs
+
+    @property
+    def target_encoder(self) -> Any:
+        """The transformer between the targets and the network (a hook).
+
+        By default a :class:`~sklearn_dl.utils.transformers.RegressorTargetEncoder`,
+        fitted as ``target_encoder_`` (targets pass unchanged). Override it in
+        a subclass to return another transformer: every fit that builds a
+        new model clones and fits it on ``y``, copies its
+        ``get_metadata()`` onto the estimator, trains on its
+        ``transform(y)``, and ``predict`` returns its
+        ``inverse_transform(outputs)``.
+
+        Returns
+        -------
+        transformer
+            ``RegressorTargetEncoder()``.
+        """
+        return RegressorTargetEncoder()
 
 
 __all__ = ["KerasClassifier", "KerasRegressor"]

@@ -19,6 +19,7 @@ PACKAGES = [
     "sklearn_dl.plotting",
     "sklearn_dl.preprocessing",
     "sklearn_dl.progress",
+    "sklearn_dl.utils",
 ]
 # As scikit-learn's test_docstrings: no extended summary, "See Also" or
 # examples required everywhere, and numpydoc's layout rules left to ruff.

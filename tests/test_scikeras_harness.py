@@ -1,5 +1,7 @@
 """The scikeras parity harness: alias package, per-module counts."""
 
+import sys
+
 from benchmarks.scikeras_parity import count_results, main, write_alias_package
 
 
@@ -7,6 +9,29 @@ def test_alias_package_reexports_sklearn_dl(tmp_path):
     write_alias_package(tmp_path)
     text = (tmp_path / "scikeras" / "wrappers.py").read_text()
     assert "from sklearn_dl import BaseWrapper, KerasClassifier, KerasRegressor" in text
+
+
+def test_alias_utils_reexport_sklearn_dl_utils(tmp_path, monkeypatch):
+    import sklearn_dl.utils
+
+    write_alias_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        import scikeras.utils
+        import scikeras.utils.transformers as encoders
+
+        assert scikeras.utils.loss_name is sklearn_dl.utils.loss_name
+        assert scikeras.utils.metric_name is sklearn_dl.utils.metric_name
+        assert (
+            encoders.ClassifierLabelEncoder is sklearn_dl.utils.ClassifierLabelEncoder
+        )
+        assert (
+            encoders.RegressorTargetEncoder is sklearn_dl.utils.RegressorTargetEncoder
+        )
+        assert encoders.TargetReshaper is sklearn_dl.utils.TargetReshaper
+    finally:  # the alias must not outlive the test
+        for name in [n for n in sys.modules if n.split(".")[0] == "scikeras"]:
+            del sys.modules[name]
 
 
 def test_counts_of_a_junit_report(tmp_path):

@@ -9,6 +9,11 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_dl.preprocessing import ImageReshaper, PixelScaler, WindowMaker
+from sklearn_dl.utils.transformers import (
+    ClassifierLabelEncoder,
+    RegressorTargetEncoder,
+    TargetReshaper,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +27,18 @@ def _array_api_check_runs(monkeypatch):
 
 @parametrize_with_checks([PixelScaler(), ImageReshaper(), WindowMaker()])
 def test_default_configurations_pass_every_check(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(
+    [
+        ClassifierLabelEncoder(),
+        ClassifierLabelEncoder(loss="categorical_crossentropy"),
+        RegressorTargetEncoder(),
+        TargetReshaper(),
+    ]
+)
+def test_target_encoders_pass_every_check(estimator, check):
     check(estimator)
 
 

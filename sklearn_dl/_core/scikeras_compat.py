@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_dl._backend.devices import device_scope
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl._core.builders import wrapper_param_names
+from sklearn_dl._core.keras_names import full_metric_name
 from sklearn_dl._core.keras_objects import make_callbacks
 from sklearn_dl._core.multi_io import is_multi
 from sklearn_dl._core.plan import make_plan
@@ -42,6 +43,7 @@ from sklearn_dl._core.routing import route_params, unknown_parameter_error
 from sklearn_dl._core.streaming import is_streamed
 from sklearn_dl._core.transaction import FitTransaction
 from sklearn_dl._core.wrapper_targets import (
+    decode_custom,
     encode_features,
     multi_labels,
     multi_probabilities,
@@ -56,38 +58,6 @@ FIT_OVERRIDES = frozenset(
 
 #: Arguments ``predict`` (or ``predict__*``) accepts.
 PREDICT_ARGUMENTS = frozenset({"batch_size", "callbacks", "verbose"})
-
-#: Keras's short metric names and the full names scikeras reports.
-FULL_METRIC_NAMES = {
-    "acc": "accuracy",
-    "mae": "mean_absolute_error",
-    "mse": "mean_squared_error",
-    "mape": "mean_absolute_percentage_error",
-    "msle": "mean_squared_logarithmic_error",
-    "rmse": "root_mean_squared_error",
-    "kld": "kl_divergence",
-    "bce": "binary_crossentropy",
-    "cce": "categorical_crossentropy",
-    "scce": "sparse_categorical_crossentropy",
-}
-
-
-def full_metric_name(name: str) -> str:
-    """The full name of a history key (``"val_mae"`` -> ``"val_mean_absolute_error"``).
-
-    Parameters
-    ----------
-    name : str
-        A key of Keras's ``History.history``.
-
-    Returns
-    -------
-    str
-        The key with a short metric name spelled out; other keys unchanged.
-    """
-    prefix = "val_" if name.startswith("val_") else ""
-    base = name[len(prefix) :]
-    return prefix + FULL_METRIC_NAMES.get(base, base)
 
 
 def _partial_fit_params(fit_params: dict[str, Any]) -> dict[str, Any]:
@@ -324,14 +294,37 @@ default=None
         return super()._fit_kwargs(fit_params)
 
     def _meta(self) -> dict[str, Any]:
-        """The core's meta, plus what several inputs and outputs add."""
+        """The core's meta, plus scikeras's keys and several inputs' and outputs'.
+
+        ``y_ndim_``, the fitted ``target_encoder_`` and ``feature_encoder_``
+        (when there is one) and whatever a custom target encoder's
+        ``get_metadata()`` gave.
+        """
         meta = super()._meta()
-        for name in ("X_shapes_", "input_names_", "output_names_", "output_columns_"):
-            if name in self.__dict__:
-                meta[name] = self.__dict__[name]
-        if "output_columns_" in self.__dict__:
+        state = self.__dict__
+        names = (
+            "y_ndim_",
+            "target_encoder_",
+            "feature_encoder_",
+            "X_shapes_",
+            "input_names_",
+            "output_names_",
+            "output_columns_",
+        )
+        for name in names:
+            if name in state:
+                meta[name] = state[name]
+        if "output_columns_" in state:
             meta["n_outputs_expected_"] = len(self.output_columns_)
+        if self._custom_targets():
+            metadata = getattr(self.target_encoder_, "get_metadata", dict)()
+            meta.update({name: state[name] for name in metadata if name in state})
         return meta
+
+    def _custom_targets(self) -> bool:
+        """Whether a custom ``target_encoder`` encodes and decodes the targets."""
+        check = getattr(self._targets, "uses_custom_encoder", None)
+        return bool(check is not None and check(self))
 
     def _history_key(self, name: str) -> str:
         """scikeras's ``history_`` keys: full metric names."""
@@ -459,6 +452,8 @@ default=None
             scikit-learn's multi-output classifiers return).
         """
         outputs = self._predict_outputs(X, **kwargs)
+        if self._custom_targets():
+            return decode_custom(self, outputs, return_proba=True)
         if isinstance(self.classes_, list):
             return multi_probabilities(self, outputs)
         return self.target_encoder_.probabilities(outputs)
@@ -479,6 +474,8 @@ default=None
             Labels from ``classes_`` (one column per target column for 2-D
             targets).
         """
+        if self._custom_targets():
+            return decode_custom(self, self._predict_outputs(X, **kwargs))
         probabilities = self.predict_proba(X, **kwargs)
         if isinstance(self.classes_, list):
             return multi_labels(self, probabilities)
@@ -504,6 +501,8 @@ class RegressorCompat(ScikerasCompat):
             Predictions (float64), 1-D when the training targets were 1-D.
         """
         outputs = self._predict_outputs(X, **kwargs)
+        if self._custom_targets():
+            return decode_custom(self, outputs)
         if isinstance(outputs, list) or "output_columns_" in self.__dict__:
             return multi_regression(self, outputs)
         outputs = np.asarray(outputs, dtype=np.float64)

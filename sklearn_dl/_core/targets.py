@@ -22,6 +22,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import validate_data
 
+from sklearn_dl._core.keras_names import loss_name
+
 #: How a classifier's targets are fed to the network.
 Encoding = Literal["binary", "sparse", "onehot"]
 
@@ -68,21 +70,18 @@ def choose_classifier_encoding(n_units: int, n_classes: int, loss: object) -> En
 
 
 def _loss_name(loss: object) -> str:
-    """Return a lower-case name for a loss given as a string, object or function.
+    """Return the names a loss goes by, for recognising its kind.
 
-    For a loss object the name it was given (``name="my_loss"``), its class's
-    name and its function's name are all included, so a renamed
-    ``SparseCategoricalCrossentropy`` is still recognised as sparse.
+    The loss's full name (:func:`~sklearn_dl._core.keras_names.loss_name`)
+    and, for a loss object, the name it was given (``name="my_loss"``), so a
+    renamed ``SparseCategoricalCrossentropy`` is still recognised as sparse
+    and a loss named ``"sparse_..."`` by its author too.
     """
-    if isinstance(loss, str):
-        return loss.lower()
-    parts = [
-        getattr(loss, "name", None),
-        getattr(loss, "__name__", None),
-        getattr(getattr(loss, "fn", None), "__name__", None),
-        type(loss).__name__,
-    ]
-    return " ".join(str(part) for part in parts if part).lower()
+    if loss is None:
+        return ""
+    given = getattr(loss, "name", None) if not isinstance(loss, str) else None
+    names = [loss_name(loss, strict=False), given if isinstance(given, str) else ""]
+    return " ".join(name for name in names if name)
 
 
 class ClassifierTargets:

@@ -9,23 +9,11 @@
 from __future__ import annotations
 
 import inspect
-import re
 from typing import Any
 
 import numpy as np
 
-_LOSS_ALIASES = {
-    "mse": "MeanSquaredError",
-    "mae": "MeanAbsoluteError",
-    "mape": "MeanAbsolutePercentageError",
-    "msle": "MeanSquaredLogarithmicError",
-    "kld": "KLDivergence",
-    "kl_divergence": "KLDivergence",
-    "kullback_leibler_divergence": "KLDivergence",
-    "bce": "BinaryCrossentropy",
-    "cce": "CategoricalCrossentropy",
-    "scce": "SparseCategoricalCrossentropy",
-}
+from sklearn_dl._core.keras_names import loss_name as _full_loss_name
 
 
 def loss_name(loss: Any) -> str | None:
@@ -39,22 +27,12 @@ def loss_name(loss: Any) -> str | None:
     Returns
     -------
     str or None
-        The CamelCase class name, or None for losses that cannot be named
-        (lists, dicts, None).
+        Its full snake-case name (:func:`sklearn_dl.utils.loss_name`), or
+        None for what names no single loss (lists, dicts, None).
     """
-    if isinstance(loss, str):
-        raw = loss
-    elif isinstance(loss, type):
-        return loss.__name__
-    elif hasattr(loss, "get_config") and not inspect.isfunction(loss):
-        return type(loss).__name__
-    elif callable(loss):
-        raw = getattr(loss, "__name__", "")
-    else:
+    if loss is None or isinstance(loss, (list, tuple, dict)):
         return None
-    if raw in _LOSS_ALIASES:
-        return _LOSS_ALIASES[raw]
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"_+", raw) if part)
+    return _full_loss_name(loss, strict=False)
 
 
 def check_loss_contradiction(estimator: Any, compiled: Any) -> None:

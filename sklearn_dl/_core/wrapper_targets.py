@@ -16,6 +16,15 @@ or :class:`~sklearn_dl._core.targets.NumericTargets`); otherwise:
   are split over the outputs in order; both also take ``y`` as a dict keyed
   by the model's output names (or a list in output order).
 
+The ``target_encoder`` hook: the wrappers' default encoders
+(:class:`~sklearn_dl.utils.transformers.ClassifierLabelEncoder`,
+:class:`~sklearn_dl.utils.transformers.RegressorTargetEncoder`) are fitted
+as ``target_encoder_`` and the encoding the network needs is chosen from its
+output layer and loss, as above; any other encoder a subclass's hook returns
+(a subclass of the defaults, a pipeline) is used as scikeras uses it: fitted
+on ``y``, its ``get_metadata()`` copied onto the estimator, ``transform``
+feeding the network and ``inverse_transform`` decoding its outputs.
+
 Every fit also checks what scikeras checks: a ``loss=`` that contradicts the
 loss the builder compiled with, and a model input that cannot take X's
 samples (images given to an input sized from ``n_features_in_``).
@@ -47,6 +56,7 @@ from sklearn_dl._core.targets import (
     TargetAdapter,
     choose_classifier_encoding,
     output_units,
+    require_targets,
 )
 from sklearn_dl._core.wrapper_checks import (
     check_input_shape,
@@ -200,11 +210,79 @@ class WrapperTargets(TargetAdapter):
         The core's adapter for one input and one output.
     classifier : bool
         Whether the targets are labels.
+    default_encoder : type, default=None
+        The class of the wrapper's default ``target_encoder``: an encoder of
+        exactly this class keeps the built-in encoding; any other is a
+        custom encoder.
     """
 
-    def __init__(self, single: TargetAdapter, classifier: bool) -> None:
+    def __init__(
+        self, single: TargetAdapter, classifier: bool, default_encoder: Any = None
+    ) -> None:
         self.single = single
         self.classifier = classifier
+        self.default_encoder = default_encoder
+
+    # --------------------------------------------------- target encoder
+    def _hooked_encoder(self, estimator: Any) -> Any:
+        """The custom encoder the estimator's hook returns, or None."""
+        encoder = getattr(estimator, "target_encoder", None)
+        if encoder is None or self.default_encoder is None:
+            return None
+        return None if type(encoder) is self.default_encoder else encoder
+
+    def uses_custom_encoder(self, estimator: Any) -> bool:
+        """Whether a fitted estimator's targets go through a custom encoder.
+
+        Parameters
+        ----------
+        estimator : object
+            The wrapper.
+
+        Returns
+        -------
+        bool
+            True when ``target_encoder_`` is not the default encoder.
+        """
+        encoder = estimator.__dict__.get("target_encoder_")
+        return (
+            encoder is not None
+            and self.default_encoder is not None
+            and type(encoder) is not self.default_encoder
+            and type(encoder) is not ClassifierTargets
+        )
+
+    def _validate_custom(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
+        """X and y for a custom encoder: y stays as the encoder takes it."""
+        require_targets(estimator, y)
+        X = validate_inputs(estimator, X, reset)
+        if not is_multi(y):
+            y = check_array(
+                y,
+                ensure_2d=False,
+                dtype=None if self.classifier else "numeric",
+                ensure_all_finite=not self.classifier,
+                input_name="y",
+            )
+        check_consistent_length(X, y)
+        return X, y
+
+    def _learn_custom(self, estimator: Any, encoder: Any, y: Any, classes: Any) -> None:
+        """Fit a custom encoder and take its metadata, as scikeras does."""
+        fresh = clone(encoder) if hasattr(encoder, "get_params") else encoder
+        if classes is not None and "categories" in getattr(fresh, "get_params", dict)():
+            fresh.set_params(categories=[np.asarray(classes)])
+        estimator.target_encoder_ = fresh.fit(y)
+        if self.classifier:
+            estimator.classes_ = None
+            estimator.n_classes_ = None
+        estimator.target_type_ = type_of_target(y, input_name="y")
+        estimator.y_dtype_ = getattr(y, "dtype", None)
+        estimator.y_ndim_ = getattr(y, "ndim", None)
+        estimator.n_outputs_ = 1 if getattr(y, "ndim", 1) == 1 else y.shape[1]
+        estimator.n_outputs_expected_ = None
+        for name, value in getattr(fresh, "get_metadata", dict)().items():
+            setattr(estimator, name, value)
 
     # ------------------------------------------------------------- data
     def validate(self, estimator: Any, X: Any, y: Any, reset: bool) -> tuple:
@@ -212,6 +290,13 @@ class WrapperTargets(TargetAdapter):
         if reset:
             for name in MULTI_ATTRIBUTES:
                 estimator.__dict__.pop(name, None)
+        custom = (
+            self._hooked_encoder(estimator)
+            if reset
+            else self.uses_custom_encoder(estimator)
+        )
+        if custom is not None and custom is not False:
+            return self._validate_custom(estimator, X, y, reset)
         if is_multi(y):
             y = stack_outputs(estimator, y, reset)
         shape = getattr(y, "shape", None)  # not np.shape: y may refuse NumPy
@@ -236,8 +321,19 @@ class WrapperTargets(TargetAdapter):
         return X, y
 
     def learn(self, estimator: Any, y: np.ndarray, classes: Any = None) -> None:
+        custom = self._hooked_encoder(estimator)
+        if custom is not None:
+            self._learn_custom(estimator, custom, y, classes)
+            return
+        estimator.y_ndim_ = y.ndim
         if not (self.classifier and y.ndim == 2):
+            default = getattr(estimator, "target_encoder", None)
+            given = getattr(default, "categories", "auto")
+            if classes is None and not isinstance(given, str):
+                classes = given[0]  # the default encoder naming every class
             self.single.learn(estimator, y, classes)
+            if default is not None:
+                self._fit_default(estimator, default, y)
             return
         target_type = type_of_target(y, input_name="y")
         if target_type not in ("multilabel-indicator", "multiclass-multioutput"):
@@ -267,9 +363,28 @@ class WrapperTargets(TargetAdapter):
         )
         estimator.__dict__.pop("target_encoder_", None)
 
+    def _fit_default(self, estimator: Any, default: Any, y: np.ndarray) -> None:
+        """Fit the default encoder on what the built-in encoding learnt.
+
+        Fitted on the classes (a classifier) or one row (a regressor): its
+        metadata is the estimator's, without reading every label again.
+        """
+        fresh = clone(default)
+        if self.classifier:
+            fresh.set_params(categories=[estimator.classes_])
+            estimator.target_encoder_ = fresh.fit(estimator.classes_)
+        else:
+            estimator.target_encoder_ = fresh.fit(y[:1])
+
     # ------------------------------------------------------------ model
     def output_units(self, estimator: Any, model: Any, sample: Any) -> Any:
         check_input_shape(model, sample, type(estimator).__name__)
+        if self.uses_custom_encoder(estimator):
+            if model.built and getattr(model, "outputs", None):
+                units = [int(output.shape[-1]) for output in model.outputs]
+            else:
+                units = [output_units(model, as_model_input(sample))]
+            return units[0] if len(units) == 1 else units
         if not has_several_targets(estimator):
             return output_units(model, as_model_input(sample))
         if model.built and getattr(model, "outputs", None):
@@ -332,6 +447,8 @@ class WrapperTargets(TargetAdapter):
         estimator.output_keys_ = names if by_name else None
 
     def default_loss(self, estimator: Any, n_units: Any) -> Any:
+        if self.uses_custom_encoder(estimator):
+            return self._custom_default_loss(estimator, n_units)
         if not isinstance(n_units, list):
             if isinstance(estimator.__dict__.get("n_classes_"), list):
                 return "binary_crossentropy"  # before the model is built
@@ -345,9 +462,34 @@ class WrapperTargets(TargetAdapter):
             for unit in n_units
         ]
 
+    def _custom_default_loss(self, estimator: Any, n_units: Any) -> Any:
+        """A custom encoder's default loss: the built-in one where it is clear."""
+        if not self.classifier:
+            return ["mse"] * len(n_units) if isinstance(n_units, list) else "mse"
+        n_classes = estimator.__dict__.get("n_classes_")
+        if isinstance(n_classes, int) and not isinstance(n_units, list):
+            return self.single.default_loss(estimator, n_units)
+        if n_units is None:  # before the model is built: a builder may compile
+            return None
+        raise ValueError(
+            f"{type(estimator).__name__} has no default loss for the targets of "
+            f"{type(estimator.target_encoder_).__name__}: give `loss=` or "
+            "compile the model in its builder."
+        )
+
     def check_outputs(self, estimator: Any, n_units: Any, loss: Any) -> None:
         check_some_loss(estimator, loss)
         check_loss_contradiction(estimator, loss)
+        if self.uses_custom_encoder(estimator):
+            expected = estimator.__dict__.get("n_outputs_expected_")
+            n_outputs = len(n_units) if isinstance(n_units, list) else 1
+            if expected and expected != n_outputs:
+                raise ValueError(
+                    f"{type(estimator.target_encoder_).__name__} expects the "
+                    f"model to have {expected} output(s) (n_outputs_expected_), "
+                    f"but it has {n_outputs}."
+                )
+            return
         layout = estimator.__dict__.get("output_layout_", "single")
         if not has_several_targets(estimator):
             estimator.__dict__.pop("output_layout_", None)
@@ -375,6 +517,8 @@ class WrapperTargets(TargetAdapter):
         ]
 
     def encode(self, estimator: Any, y: np.ndarray) -> Any:
+        if self.uses_custom_encoder(estimator):
+            return _network_targets(estimator.target_encoder_.transform(y))
         layout = estimator.__dict__.get("output_layout_")
         if layout is None:
             return self.single.encode(estimator, y)
@@ -411,6 +555,16 @@ class WrapperTargets(TargetAdapter):
     def class_weight(
         self, estimator: Any, y: np.ndarray, wanted: Any = None
     ) -> dict[int, float] | None:
+        if self.uses_custom_encoder(estimator):
+            if wanted is None:
+                wanted = getattr(estimator, "class_weight", None)
+            if wanted is not None:
+                raise ValueError(
+                    "class_weight needs the built-in label encoding; with a "
+                    "custom target_encoder give sample_weight instead (e.g. "
+                    "sklearn.utils.class_weight.compute_sample_weight)."
+                )
+            return None
         if not has_several_targets(estimator):
             return self.single.class_weight(estimator, y, wanted)
         if wanted is None:
@@ -421,6 +575,38 @@ class WrapperTargets(TargetAdapter):
                 "sample_weight instead."
             )
         return None
+
+
+def _network_targets(encoded: Any) -> Any:
+    """A custom encoder's output as Keras takes it (floats as float32)."""
+    if isinstance(encoded, dict):
+        return {name: _network_targets(value) for name, value in encoded.items()}
+    if isinstance(encoded, (list, tuple)):
+        return [_network_targets(value) for value in encoded]
+    encoded = np.asarray(encoded)
+    if encoded.dtype.kind == "f":
+        return encoded.astype(np.float32, copy=False)
+    return encoded
+
+
+def decode_custom(estimator: Any, outputs: Any, **kwargs: Any) -> Any:
+    """Network outputs through a custom encoder's ``inverse_transform``.
+
+    Parameters
+    ----------
+    estimator : object
+        The fitted wrapper.
+    outputs : ndarray or list of ndarray
+        The network's outputs.
+    **kwargs : dict
+        ``return_proba=True`` for ``predict_proba``.
+
+    Returns
+    -------
+    object
+        What the encoder returns.
+    """
+    return estimator.target_encoder_.inverse_transform(outputs, **kwargs)
 
 
 def output_widths(estimator: Any) -> list[int]:
@@ -519,6 +705,7 @@ def multi_regression(estimator: Any, outputs: Any) -> np.ndarray:
 
 __all__ = [
     "WrapperTargets",
+    "decode_custom",
     "encode_features",
     "multi_labels",
     "multi_probabilities",

@@ -66,6 +66,7 @@ _SKLEARN_DL_NAMESPACES = (
     "sklearn_dl.preprocessing",
     "sklearn_dl.forecasting",
     "sklearn_dl.callbacks",
+    "sklearn_dl.utils.transformers",
 )
 _SKLEARN_DL_STATE_CLASSES = (("sklearn_dl._core.targets", "ClassifierTargets"),)
 
