@@ -4,10 +4,10 @@ Keras runs ``steps_per_execution`` batches per call of a model's train
 function. On TensorFlow each call of a small model costs more in Python and
 ``tf.function`` dispatch than in arithmetic, so running a whole epoch per call
 made a refit of a small dense network roughly 40% faster (measured roughly:
-digits, 64-64-10, 5 epochs), with the same operations on the same batches. The estimator core decides when that is
-exactly equivalent (no batch-level callbacks, batches that end with each
-epoch); this module decides how many steps go in one call and switches a
-model to it for one ``Model.fit``.
+digits, 64-64-10, 5 epochs), with the same operations on the same batches.
+The estimator core decides when that is exactly equivalent (no batch-level
+callbacks, batches that end with each epoch); this module decides how many
+steps go in one call and switches a model to it for one ``Model.fit``.
 
 Keras reads ``steps_per_execution`` when it traces the train (and test)
 function, so a different value needs functions of its own, traced once: the
