@@ -2,6 +2,7 @@
 
 import io
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,13 +11,17 @@ from sklearn.model_selection import GridSearchCV as SklearnGridSearchCV
 from sklearn.model_selection import RandomizedSearchCV as SklearnRandomizedSearchCV
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sklearn_dl import KerasClassifier, KerasRegressor
 from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl._backend.keras import import_keras
 from sklearn_dl.model_selection import GridSearchCV, RandomizedSearchCV
-from sklearn_dl.model_selection._fused import fit_refusal, search_refusal
+from sklearn_dl.model_selection._fused import (
+    _prepared_refusal,
+    fit_refusal,
+    search_refusal,
+)
 from sklearn_dl.networks import DenseClassifier, DenseRegressor
 from sklearn_dl.progress import fit_progress_callback, fit_with_progress
 
@@ -340,6 +345,19 @@ def unjitted_builder(meta):
     return model
 
 
+def stateful_builder(meta):
+    keras = import_keras()
+    # Keras 3 carries the states on TensorFlow only: the reason is the same.
+    return keras.Sequential(
+        [
+            keras.Input(batch_shape=(32, meta["n_features_in_"])),
+            keras.layers.Reshape((8, 8)),
+            keras.layers.SimpleRNN(4, stateful=True),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
+
+
 def stop_on_nan():
     return [import_keras().callbacks.TerminateOnNaN()]
 
@@ -362,6 +380,10 @@ def stop_on_nan():
         ),
         ({"model": eager_builder}, "the model is compiled to run eagerly"),
         ({"model": unjitted_builder}, "the model is compiled with jit_compile=False"),
+        ({"model": stateful_builder}, "the network is stateful"),
+        # Keras's own unshuffled batches (the shuffle parameter is checked
+        # before preparing, the fit__ override only once prepared).
+        ({"fit__shuffle": False}, "its rows are not fed as seeded batches"),
     ],
 )
 def test_wrapper_fits_that_cannot_fuse_fall_back_with_their_reason(
@@ -386,6 +408,75 @@ def test_wrapper_fits_that_cannot_fuse_fall_back_with_their_reason(
     assert ours.fused_reason_ == [reason]
     theirs = SklearnGridSearchCV(wrapper(**params), grid, **kwargs).fit(X, y)
     assert_same_scores(ours.cv_results_, theirs.cv_results_)
+
+
+def two_outputs(meta):
+    keras = import_keras()
+    inputs = keras.Input((meta["n_features_in_"],))
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, [keras.layers.Dense(1)(hidden) for _ in range(2)])
+
+
+def two_inputs(meta):
+    keras = import_keras()
+    left, right = keras.Input((32,), name="left"), keras.Input((32,), name="right")
+    hidden = keras.layers.Dense(8, activation="relu")(
+        keras.layers.Concatenate()([left, right])
+    )
+    outputs = keras.layers.Dense(meta["n_classes_"], activation="softmax")(hidden)
+    return keras.Model({"left": left, "right": right}, outputs)
+
+
+class SplitFeatures(KerasClassifier):
+    """X's columns fed to two inputs: one NumPy X, several model inputs."""
+
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(lambda X: {"left": X[:, :32], "right": X[:, 32:]})
+
+
+@pytest.mark.backends
+@on_jax
+@pytest.mark.parametrize("several", ["outputs", "inputs"])
+def test_several_inputs_or_outputs_fall_back_with_their_reason(digits, several):
+    X, y = digits
+    if several == "outputs":
+        estimator = KerasRegressor(
+            two_outputs, optimizer="adam", loss="mse", epochs=2, batch_size=32
+        )
+        target, cv = np.column_stack([y / 9, X[:, 10]]).astype(np.float32), 2
+    else:
+        estimator = SplitFeatures(two_inputs, optimizer="adam", epochs=2, batch_size=32)
+        target, cv = y, StratifiedKFold(2)
+    estimator.set_params(random_state=0)
+    grid = {"optimizer__learning_rate": [1e-3, 1e-2]}
+    with pytest.warns(UserWarning, match="several inputs or outputs"):
+        ours = GridSearchCV(estimator, grid, cv=cv, refit=False).fit(X, target)
+    assert list(ours.fused_group_) == [-1, -1]
+    assert ours.fused_reason_ == ["the network has several inputs or outputs"] * 2
+    theirs = SklearnGridSearchCV(estimator, grid, cv=cv, refit=False).fit(X, target)
+    assert_same_scores(ours.cv_results_, theirs.cv_results_)
+
+
+@pytest.mark.backends
+@on_jax
+def test_prepared_refusal_guards_what_no_estimator_prepares():
+    # No public fit reaches these: the search prepares clones, unfitted and
+    # not warm, so from epoch 0 (fit__initial_epoch is refused, see below),
+    # and every shuffled array fit is fed as seeded batches.
+    keras = import_keras()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    estimator = SimpleNamespace(_model=model)
+    seeded = {"x": iter(()), "y": None, "verbose": 0, "steps_per_epoch": 2}
+    assert _prepared_refusal(estimator, {**seeded, "initial_epoch": 0}) is None
+    continued = {**seeded, "initial_epoch": 1}
+    assert _prepared_refusal(estimator, continued) == "it continues an earlier fit"
+    not_seeded = "its rows are not fed as seeded batches"
+    assert _prepared_refusal(estimator, {**seeded, "y": np.ones(4)}) == not_seeded
+    del seeded["steps_per_epoch"]
+    assert _prepared_refusal(estimator, seeded) == not_seeded
+    with pytest.raises(ValueError, match=r"initial_epoch.*set by the estimator"):
+        wrapper(fit__initial_epoch=1).fit(np.ones((4, 3)), [0, 1, 0, 1])
 
 
 @pytest.mark.backends
