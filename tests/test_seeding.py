@@ -17,6 +17,7 @@ from sklearn_dl._core.feeders import (
     class_weight_rows,
     epoch_order,
 )
+from sklearn_dl._core.sample_weight import canonical_order
 from sklearn_dl._core.seeding import seed_model
 from sklearn_dl.networks import DenseClassifier
 from tests.builders import mlp
@@ -275,6 +276,45 @@ def test_warm_start_and_partial_fit_continue_the_epoch_stream(data):
     for _ in range(3):
         partial.partial_fit(X, y, classes=np.unique(y))
     np.testing.assert_array_equal(partial.predict_proba(X), whole)
+
+
+def test_a_seeded_fit_with_steps_per_epoch_repeats(data):
+    # Keras would shuffle these rows itself, from a process-wide generator.
+    X, y = data
+    fits = [_classifier(8, fit__steps_per_epoch=5).fit(X, y) for _ in range(2)]
+    np.testing.assert_array_equal(fits[0].history_["loss"], fits[1].history_["loss"])
+    np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+    other = _classifier(9, fit__steps_per_epoch=5).fit(X, y)
+    assert not np.array_equal(other.history_["loss"], fits[0].history_["loss"])
+
+
+@pytest.mark.parametrize("steps", [3, 6])
+def test_steps_per_epoch_takes_batches_from_the_seeded_passes(steps):
+    # 30 rows in batches of 8 make passes of 4 batches; an epoch of `steps`
+    # batches ends part way through a pass (3) or spans two (6).
+    x = np.arange(60, dtype=np.float32).reshape(30, 2)
+    y = np.arange(30)
+    epochs = 4
+    arguments = ArrayFeeder(0).fit_arguments(
+        {
+            "x": x,
+            "y": y,
+            "sample_weight": None,
+            "batch_size": 8,
+            "shuffle": True,
+            "validation_split": 0.0,
+            "class_weight": None,
+            "initial_epoch": 0,
+            "epochs": epochs,
+            "steps_per_epoch": steps,
+        }
+    )
+    assert arguments["steps_per_epoch"] == steps
+    order = canonical_order(x, y, None)
+    batches = [np.asarray(batch[1]) for batch in arguments["x"]]
+    assert len(batches) >= epochs * steps
+    passes = [order[epoch_order(0, p, 30)] for p in range(len(batches) // 4)]
+    np.testing.assert_array_equal(np.concatenate(batches), np.concatenate(passes))
 
 
 def test_epoch_order_depends_on_seed_and_epoch_only():

@@ -81,8 +81,8 @@ class ArrayFeeder:
 
         Reads ``x``, ``y``, ``sample_weight``, ``batch_size``, ``shuffle``,
         ``validation_split``, ``validation_data``, ``class_weight``,
-        ``initial_epoch`` and ``epochs``. Unshuffled or non-array data is
-        left to Keras as it is. Shuffled arrays keep Keras's
+        ``initial_epoch``, ``epochs`` and ``steps_per_epoch``. Unshuffled or
+        non-array data is left to Keras as it is. Shuffled arrays keep Keras's
         ``validation_split`` rule (the last rows, before shuffling); the
         training rows are put in a canonical order first, so the result does
         not depend on the order of the input rows, then each epoch's
@@ -101,11 +101,7 @@ class ArrayFeeder:
         """
         arguments = dict(arguments)
         x = arguments["x"]
-        if (
-            not arguments.get("shuffle")
-            or not isinstance(x, (np.ndarray, NamedArrays))
-            or arguments.get("steps_per_epoch") is not None
-        ):
+        if not arguments.get("shuffle") or not isinstance(x, (np.ndarray, NamedArrays)):
             return model_inputs(arguments)
         x, y, weights = x, arguments["y"], arguments.get("sample_weight")
         split = arguments.get("validation_split") or 0.0
@@ -135,9 +131,16 @@ class ArrayFeeder:
         first = arguments.get("initial_epoch", 0)
         last = arguments["epochs"]
         seed, n_rows = self.seed, len(x)
+        n_batches = steps_per_epoch(n_rows, batch_size)
+        # A steps_per_epoch of the user's wins, as for streamed data: epochs
+        # then end part way through a pass over the rows (or span passes),
+        # and the seeded passes go on (Keras would shuffle them itself, from
+        # a process-wide generator).
+        steps = arguments.get("steps_per_epoch") or n_batches
+        passes = max(last - first, math.ceil((last - first) * steps / n_batches))
 
         def orders() -> Iterator[np.ndarray]:
-            for epoch in range(first, last):
+            for epoch in range(first, first + passes):
                 yield epoch_order(seed, epoch, n_rows)
 
         if arguments.get("validation_data") is not None:
@@ -151,7 +154,7 @@ class ArrayFeeder:
             shuffle=False,
             validation_split=0.0,
             class_weight=None,
-            steps_per_epoch=steps_per_epoch(n_rows, batch_size),
+            steps_per_epoch=steps,
         )
         return model_inputs(arguments)
 
