@@ -243,6 +243,19 @@ def test_fused_keras_classifier_with_a_builder_equals_scikit_learns(digits):
 
 @pytest.mark.backends
 @on_jax
+def test_a_users_steps_per_epoch_fuses_and_equals_scikit_learns(digits):
+    # 166-167 training rows make passes of 6 batches of 32; epochs of 4
+    # batches end part way through a pass, and the seeded passes go on.
+    X, y = digits
+    grid = {"optimizer__learning_rate": [1e-3, 1e-2]}
+    estimator = wrapper(epochs=3, fit__steps_per_epoch=4)
+    ours = same_search(estimator, grid, X, y, cv=StratifiedKFold(3))
+    assert list(ours.fused_group_) == [0, 0]
+    assert ours.fused_reason_ == ["", ""]
+
+
+@pytest.mark.backends
+@on_jax
 def test_fused_keras_regressor_equals_scikit_learns(digits):
     X, y = digits
     keras = import_keras()
