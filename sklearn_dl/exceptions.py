@@ -6,6 +6,27 @@ This module imports neither Keras nor h5py, so ``except`` clauses cost nothing.
 from __future__ import annotations
 
 
+def _printable(text: str) -> str:
+    """``text`` as any log or terminal can write it.
+
+    A damaged or crafted file's text reaches messages: bytes that are not
+    UTF-8 (read back as surrogates, which cannot be encoded) and control
+    characters (which could rewrite a terminal line) are shown escaped, as
+    ``ascii`` writes them; other characters are kept.
+
+    Parameters
+    ----------
+    text : str
+        Text that may come from a file.
+
+    Returns
+    -------
+    str
+        The text, with every character that is not printable escaped.
+    """
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 class UntrustedTypeError(ValueError):
     """A saved file names a class or function that loading will not rebuild.
 
@@ -28,7 +49,7 @@ class UntrustedTypeError(ValueError):
     """
 
     def __init__(self, message: str, names: list[str] | tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+        super().__init__(_printable(message))
         self.names = list(names)
 
 
@@ -61,10 +82,10 @@ class DamagedFileError(ValueError):
 
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(
-            f"{path!r} is damaged or not a safe sklearn_dl file: {problem}"
+            f"{path!r} is damaged or not a safe sklearn_dl file: {_printable(problem)}"
         )
         self.path = path
-        self.problem = problem
+        self.problem = _printable(problem)
 
     def __reduce__(self) -> tuple:
         # Exceptions cross process boundaries (joblib, dask) by pickling.

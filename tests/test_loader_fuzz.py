@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import traceback
+import warnings
 import zipfile
 
 import h5py
@@ -176,8 +177,11 @@ def check_loader(path, workspace):
     listed = None
     for run in (untrusted_types, load):
         try:
-            result = run(path)
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                result = run(path)
         except (UntrustedTypeError, DamagedFileError) as error:
+            str(error).encode("utf-8")  # a message any log can write
             outcome = type(error).__name__
             _assert_checked_on_purpose(error)
             if isinstance(error, UntrustedTypeError) and run is load:
@@ -187,6 +191,8 @@ def check_loader(path, workspace):
             assert "Upgrade sklearn_dl" in str(error), repr(error)
             outcome = "newer format"
         else:
+            for warning in record:  # a message any log can write
+                str(warning.message).encode("utf-8")
             if run is untrusted_types:
                 listed = result
             if run is load:

@@ -406,6 +406,31 @@ def test_bad_json_is_a_clear_error(text, tmp_path):
         load(tmp_path / "bad.skdl")
 
 
+def test_text_read_from_a_file_is_shown_escaped(tmp_path):
+    # Bytes that are not UTF-8 come back from h5py as surrogates, which no
+    # log or terminal can write: a warning must show them escaped.
+    path = tmp_path / "versions.skdl"
+    save(StandardScaler().fit(np.ones((3, 2))), path)
+    with h5py.File(path, "a") as file:
+        stored = '{"keras": "2.\udc86\\n"}'
+        file.attrs["versions"] = stored.encode("utf-8", "surrogateescape")
+    with pytest.warns(UserWarning, match="saved with Keras") as record:
+        load(path)
+    message = str(record[0].message)
+    message.encode("utf-8")  # raises for a surrogate
+    assert "Keras 2.\\udc86\\n;" in message
+
+
+def test_errors_show_file_text_escaped(tmp_path):
+    damaged = DamagedFileError("f.skdl", "the dataset /data/\udc86\x1b[2K is missing.")
+    untrusted = UntrustedTypeError("names 'm:\udc86' ...", ["m:\udc86"])
+    for error in (damaged, untrusted):
+        str(error).encode("utf-8")
+    assert "/data/\\udc86\\x1b[2K is missing" in str(damaged)
+    assert damaged.problem == "the dataset /data/\\udc86\\x1b[2K is missing."
+    assert untrusted.names == ["m:\udc86"]  # the names as the file has them
+
+
 @pytest.mark.parametrize("version", [0, -1, "1", 1.5, np.array([1, 1]), True])
 def test_bad_format_versions_are_refused_and_the_file_closed(version, tmp_path):
     path = tmp_path / "version.skdl"

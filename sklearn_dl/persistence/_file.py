@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sklearn
 
-from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError
+from sklearn_dl.exceptions import DamagedFileError, UntrustedTypeError, _printable
 from sklearn_dl.persistence._atomic import atomic_path
 from sklearn_dl.persistence._codec import Decoder, Encoder
 from sklearn_dl.persistence._hdf5 import HDF5_ERRORS, CheckedHDF5
@@ -366,7 +366,7 @@ def _warn_versions(stored: dict[str, str], path: str | os.PathLike) -> None:
         and saved.split(".")[0] != keras.__version__.split(".")[0]
     ):
         warnings.warn(
-            f"{str(path)!r} was saved with Keras {saved}; this is Keras "
+            f"{str(path)!r} was saved with Keras {_printable(saved)}; this is Keras "
             f"{keras.__version__}. Check the loaded model's predictions.",
             UserWarning,
             stacklevel=3,
