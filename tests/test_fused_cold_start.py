@@ -13,6 +13,7 @@ from sklearn_dl._backend import fused_jax
 from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl._backend.keras import import_keras, without_tensorflow_import
 
+# Fused fits exist on JAX only; CI's JAX job runs these (marked backends).
 on_jax = pytest.mark.skipif(
     configured_backend() != "jax", reason="fused fits run on the JAX backend"
 )

@@ -25,6 +25,8 @@ from sklearn_dl.model_selection._fused import (
 from sklearn_dl.networks import DenseClassifier, DenseRegressor
 from sklearn_dl.progress import fit_progress_callback, fit_with_progress
 
+# Fused fits exist on JAX only; CI's JAX job runs these (marked backends),
+# and the TensorFlow suite checks the fallback instead.
 on_jax = pytest.mark.skipif(
     configured_backend() != "jax", reason="fused fits run on the JAX backend"
 )

@@ -7,6 +7,7 @@ compares such a fit with the same fit run one step per call.
 
 import gc
 
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
@@ -19,11 +20,11 @@ from sklearn_dl.exceptions import TrainingDivergedError
 from sklearn_dl.networks import DenseClassifier
 from tests.builders import mlp
 
-keras = pytest.importorskip("keras")
-
 # The JAX job runs them too: there, every fit runs one step per call.
 pytestmark = pytest.mark.backends
 on_tensorflow = configured_backend() == "tensorflow"
+# Skipped on JAX: there sklearn_dl keeps one step per call (another
+# steps_per_execution compiles another program), and traces are TensorFlow's.
 
 
 @pytest.fixture(autouse=True)
@@ -295,13 +296,13 @@ class _BatchRecorder:
         self.batches = 0
 
     def setup(self, estimator, context):
-        pass
+        """Nothing to set up: the protocol asks for the hook."""
 
     def teardown(self, estimator, context):
-        pass
+        """Nothing to tear down."""
 
     def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
-        pass
+        """Only ends are counted."""
 
     def on_fit_task_end(
         self, estimator, context, *, X=None, y=None, fitted_estimator=None
@@ -311,6 +312,7 @@ class _BatchRecorder:
 
 
 def test_scikit_learn_callbacks_see_every_batch(steps_used):
+    # The project supports scikit-learn >= 1.6; callbacks came in 1.9.
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
     X, y = classification()
     recorder = _BatchRecorder()

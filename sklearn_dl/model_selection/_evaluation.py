@@ -10,6 +10,7 @@ metadata, the folds split once, the callback context, the bookkeeping of the
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -69,7 +70,7 @@ default=None
         return super().fit(X, y, **params)
 
 
-class Evaluation:
+class Evaluation(ABC):
     """What every ``evaluate_candidates`` of such a search keeps (a base).
 
     Parameters
@@ -138,6 +139,7 @@ class Evaluation:
         """
         return self._evaluate(list(candidate_params), more_results, callback_ctx)
 
+    @abstractmethod
     def _evaluate(
         self,
         candidate_params: list[dict],
@@ -145,7 +147,6 @@ class Evaluation:
         callback_ctx: Any,
     ) -> dict[str, Any]:
         """The subclass's evaluation; ends with :meth:`record`."""
-        raise NotImplementedError
 
     def announce(self, n_candidates: int, note: str = "") -> None:
         """Print scikit-learn's line about the fits to come (``verbose > 0``)."""
@@ -229,6 +230,11 @@ def run_evaluation(
     Evaluation
         The evaluation, after the search (its rows in ``all_out``).
     """
+    # The steps of scikit-learn 1.9's BaseSearchCV.fit, through its own
+    # (private) helpers, so scoring, routing, callbacks and results stay
+    # scikit-learn's; only evaluate_candidates is ours. The equivalence
+    # tests check the result against scikit-learn's own search (1.9 only:
+    # the callback context is new in 1.9).
     scorers, refit_metric = search._get_scorers()
     X, y = indexable(X, y)
     params = _check_method_params(X, params=params)
