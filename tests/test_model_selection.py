@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from sklearn_dl._backend.environment import configured_backend
 from sklearn_dl._compat import SklearnHalvingGridSearchCV
 from sklearn_dl._core.model_pool import POOL
 from sklearn_dl._core.parking import park_network, unpark_network
@@ -127,6 +128,32 @@ def test_warm_halving_equals_scikit_learns_and_trains_less(digits):
     # trains epochs 0-2 again, the warm rung only epochs 1 and 2.
     assert sorted(cold_epochs) == sorted([0] * 6 + [0, 1, 2] * 2)
     assert sorted(warm_epochs) == sorted([0] * 6 + [1, 2] * 2)
+
+
+@pytest.mark.backends
+def test_before_scikit_learn_1_9_the_searches_are_scikit_learns(digits, monkeypatch):
+    # run_evaluation follows 1.9's BaseSearchCV.fit; an older scikit-learn
+    # (simulated: this environment has 1.9) runs its own fit, and says so.
+    import sklearn_dl.model_selection._fused as fused
+    import sklearn_dl.model_selection._halving as halving
+
+    monkeypatch.setattr(fused, "can_run_evaluation", lambda search: False)
+    monkeypatch.setattr(halving, "can_run_evaluation", lambda search: False)
+    X, y = digits
+    EpochLog.epochs = []
+    estimator = network(callbacks=[EpochLog()])
+    with pytest.warns(UserWarning, match="scikit-learn >= 1.9"):
+        ours = HalvingGridSearchCV(estimator, RATES, **HALVING).fit(X, y)
+    restarted, EpochLog.epochs = list(EpochLog.epochs), []
+    theirs = SklearnHalvingGridSearchCV(estimator, RATES, **HALVING).fit(X, y)
+    assert_same_results(ours.cv_results_, theirs.cv_results_)
+    assert sorted(restarted) == sorted(EpochLog.epochs)  # rungs restart
+    grid = GridSearchCV(network(), {"learning_rate": [1e-3, 1e-2]}, cv=2)
+    reason = fused.search_refusal(grid, X, {})
+    expected = "JAX backend" if configured_backend() != "jax" else "1.9"
+    assert expected in reason
+    grid.fit(X, y)
+    assert list(grid.fused_group_) == [-1, -1]
 
 
 def test_warm_halving_refits_and_routes_metadata(digits):

@@ -202,6 +202,26 @@ class Evaluation(ABC):
         return self.results
 
 
+def can_run_evaluation(search: Any) -> bool:
+    """Whether this scikit-learn's search has what :func:`run_evaluation` calls.
+
+    :func:`run_evaluation` follows scikit-learn 1.9's ``BaseSearchCV.fit``,
+    whose callback context is new in 1.9; an older scikit-learn runs its own
+    ``fit``.
+
+    Parameters
+    ----------
+    search : BaseSearchCV
+        The search.
+
+    Returns
+    -------
+    bool
+        True on scikit-learn >= 1.9.
+    """
+    return hasattr(search, "_init_callback_context")
+
+
 def run_evaluation(
     search: Any,
     X: Any,

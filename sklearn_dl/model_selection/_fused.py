@@ -55,6 +55,7 @@ from sklearn_dl._compat import _fit_and_score, _safe_split, _score
 from sklearn_dl.model_selection._evaluation import (
     Evaluation,
     NetworkSearch,
+    can_run_evaluation,
     run_evaluation,
 )
 
@@ -154,6 +155,8 @@ def search_refusal(search: Any, X: Any, params: dict[str, Any]) -> str | None:
     """
     if configured_backend() != "jax":
         return "fused fits need the JAX backend"
+    if not can_run_evaluation(search):
+        return "fused fits need scikit-learn >= 1.9"
     if not _fusable_network(search.estimator):
         return (
             "fused fits take a DenseClassifier, DenseRegressor, KerasClassifier "

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import warnings
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -52,6 +53,7 @@ from sklearn_dl.model_selection._docs import derived_docstring
 from sklearn_dl.model_selection._evaluation import (
     Evaluation,
     NetworkSearch,
+    can_run_evaluation,
     run_evaluation,
 )
 
@@ -83,6 +85,14 @@ class _ContinuingRungsSearch(NetworkSearch):
     ) -> _ContinuingRungsSearch:
         """Rungs that continue training where they can, else scikit-learn's."""
         prefix = self._continuing_resource()
+        if prefix is not None and not can_run_evaluation(self):
+            warnings.warn(
+                f"{type(self).__name__} restarts each rung, as scikit-learn's "
+                "search does: continuing rungs need scikit-learn >= 1.9.",
+                UserWarning,
+                stacklevel=3,
+            )
+            prefix = None
         if prefix is None:
             return self._fit_as_scikit_learn(X, y, params)
         run_evaluation(
